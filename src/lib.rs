@@ -1,2 +1,15 @@
-//! Drop-in Rust replacement for the New Relic .NET agent's native CLR profiler.
+//! Drop-in Rust replacement for the New Relic .NET agent's native CLR
+//! profiler (`libNewRelicProfiler.so` / `NewRelic.Profiler.dll`).
+//!
+//! Layers, bottom up: [`ffi`] (raw ABI types and vtables), [`com`] (the COM
+//! objects the runtime calls), [`clr`] (safe wrappers over the runtime's
+//! interfaces), then plain safe Rust: [`system`], [`log`], [`config`],
+//! [`profiler`]. `unsafe` lives only in `ffi`, `com`, `clr` and the OS shims
+//! of `system`.
 #![allow(non_snake_case)] // the library name is fixed by the agent: `NewRelicProfiler`
+
+pub mod ffi;
+#[macro_use]
+pub mod log;
+pub mod runtime;
+pub mod system;
