@@ -5,10 +5,16 @@
 //!
 //! Names follow the runtime's headers (`mdToken`, `ICorProfilerInfo4Vtbl`,
 //! `GetFunctionInfo`) so each item can be checked against its source.
-#![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
+#![allow(non_camel_case_types, non_snake_case, non_upper_case_globals, clippy::upper_case_acronyms)]
 
 #[macro_use]
 pub mod vtable;
+pub mod callback;
+pub mod enums;
+pub mod function_control;
+pub mod guids;
 pub mod hresult;
+pub mod info;
+pub mod metadata;
 pub mod types;
 pub mod unknown;

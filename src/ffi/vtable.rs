@@ -51,6 +51,14 @@ macro_rules! com_vtable {
             $( pub $method: $ty, )*
         }
 
+        /// Inherited slots are reachable as if declared here (`vtbl.AddRef`).
+        impl ::std::ops::Deref for $name {
+            type Target = $base;
+            fn deref(&self) -> &$base {
+                &self.base
+            }
+        }
+
         impl $crate::ffi::vtable::VtableLayout for $name {
             const INTERFACE: &'static str = $iface;
             const BASE: &'static str = $base_iface;

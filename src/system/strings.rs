@@ -72,6 +72,26 @@ pub fn split_env_list(value: &str) -> Vec<String> {
     items
 }
 
+/// C++ `std::stoi` semantics used by the original for numeric attributes
+/// and versions: leading whitespace skipped, an optional sign, then as many
+/// decimal digits as follow; trailing text is ignored. `None` when no digit
+/// follows or the value does not fit an `i32` (where `stoi` throws).
+pub fn stoi(text: &str) -> Option<i32> {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (negative, rest) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return None;
+    }
+    let magnitude: i64 = digits.parse().ok()?;
+    let value = if negative { -magnitude } else { magnitude };
+    i32::try_from(value).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +132,19 @@ mod tests {
         assert_eq!(to_upper("/usr/bin/dotnet"), "/USR/BIN/DOTNET");
         assert_eq!(to_upper("straße"), "STRAßE");
         assert_eq!(to_upper("ホーム"), "ホーム");
+    }
+
+    #[test]
+    fn stoi_like_cpp() {
+        assert_eq!(stoi("12"), Some(12));
+        assert_eq!(stoi("  7abc"), Some(7));
+        assert_eq!(stoi("+3"), Some(3));
+        assert_eq!(stoi("-1"), Some(-1));
+        assert_eq!(stoi("01"), Some(1));
+        assert_eq!(stoi("abc"), None);
+        assert_eq!(stoi(""), None);
+        assert_eq!(stoi("-"), None);
+        assert_eq!(stoi("99999999999"), None);
     }
 
     #[test]

@@ -1,0 +1,13 @@
+//! Safe wrappers over the runtime's COM interfaces: `Result<T, HResult>`,
+//! `Option` where the runtime may leave an out-parameter empty, owned UTF-16
+//! decoding. Code above this layer never touches a raw pointer.
+
+pub mod com_ptr;
+pub mod function_control;
+pub mod hresult;
+pub mod info;
+pub mod strings;
+
+pub use com_ptr::{ComPtr, Interface};
+pub use hresult::{ClrResult, HResult};
+pub use info::{ProfilerInfo, RuntimeInformation};

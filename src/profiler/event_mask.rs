@@ -1,0 +1,28 @@
+//! The event mask (reference-profiler §2.6).
+
+/// `COR_PRF_MONITOR_MODULE_LOADS | MONITOR_JIT_COMPILATION | MONITOR_THREADS
+/// | ENABLE_REJIT | ENABLE_STACK_SNAPSHOT | USE_PROFILE_IMAGES |
+/// DISABLE_ALL_NGEN_IMAGES`, identical for both runtimes. Disabling
+/// NGEN/ReadyToRun images makes every method JIT-compiled, so every method
+/// is seen.
+pub const EVENT_MASK: u32 = 0x0000_0004 // COR_PRF_MONITOR_MODULE_LOADS
+    | 0x0000_0020 // COR_PRF_MONITOR_JIT_COMPILATION
+    | 0x0000_0200 // COR_PRF_MONITOR_THREADS
+    | 0x0004_0000 // COR_PRF_ENABLE_REJIT
+    | 0x1000_0000 // COR_PRF_ENABLE_STACK_SNAPSHOT
+    | 0x2000_0000 // COR_PRF_USE_PROFILE_IMAGES
+    | 0x8000_0000; // COR_PRF_DISABLE_ALL_NGEN_IMAGES
+
+/// `COR_PRF_HIGH_DISABLE_TIERED_COMPILATION`, passed with `SetEventMask2` on CoreCLR.
+pub const EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION: u32 = 0x8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_matches_the_reference_value() {
+        assert_eq!(EVENT_MASK, 0xB004_0224);
+        assert_eq!(EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION, 0x8);
+    }
+}

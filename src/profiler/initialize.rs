@@ -1,0 +1,164 @@
+//! `ICorProfilerCallback::Initialize` on the CoreCLR and Framework paths,
+//! step by step as reference-profiler §2.1 lists them.
+
+use super::agent_dll::find_agent_core_dll;
+use super::event_mask::{EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION};
+use super::logging_setup::{fallback_settings, start_logging};
+use super::{Active, Profiler};
+use crate::clr::{ComPtr, ProfilerInfo};
+use crate::config::{loader, process_filter};
+use crate::ffi::hresult::{CORPROF_E_PROFILER_CANCEL_ACTIVATION, S_OK};
+use crate::ffi::info::{ICorProfilerInfo10Vtbl, ICorProfilerInfo11Vtbl, ICorProfilerInfo7Vtbl};
+use crate::ffi::types::HRESULT;
+use crate::ffi::unknown::IUnknownVtbl;
+use crate::runtime::RuntimeKind;
+use crate::system::env::Env;
+
+const CANCEL: HRESULT = CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+
+/// The runtime we assume before `GetRuntimeInformation` answered, only to
+/// locate the log for an early failure.
+const ASSUMED_RUNTIME: RuntimeKind = if cfg!(windows) {
+    RuntimeKind::Framework
+} else {
+    RuntimeKind::Core
+};
+
+impl Profiler {
+    /// Runs the §2.1 sequence; `S_OK` keeps the profiler attached, anything
+    /// else (always `CORPROF_E_PROFILER_CANCEL_ACTIVATION`) detaches it.
+    pub fn initialize(&self, unknown: ComPtr<IUnknownVtbl>) -> HRESULT {
+        delay_attach_in_debug_builds(&Env::new(self.system(), ASSUMED_RUNTIME));
+
+        // 2. ICorProfilerInfo4 is required for everything that follows.
+        let info = match ProfilerInfo::new(unknown) {
+            Ok(info) => info,
+            Err(hr) => {
+                crate::log_error!("Error initializing CLR profiler info: {hr}");
+                return self.detach_before_configuration(ASSUMED_RUNTIME);
+            }
+        };
+
+        // 3. Runtime family from GetRuntimeInformation, never from the CLSID (§1.3).
+        let runtime_info = match info.runtime_information() {
+            Ok(runtime_info) => runtime_info,
+            Err(hr) => {
+                crate::log_error!("Error retrieving runtime information: {hr}");
+                return self.detach_before_configuration(ASSUMED_RUNTIME);
+            }
+        };
+        let Some(runtime) = RuntimeKind::from_cor_prf_runtime_type(runtime_info.runtime_type) else {
+            crate::log_error!("Unknown Runtime Type found: {}", runtime_info.runtime_type);
+            return self.detach_before_configuration(ASSUMED_RUNTIME);
+        };
+        let sys = self.system();
+        let env = Env::new(sys, runtime);
+
+        // 4–6. Configuration, then logging; a configuration failure is logged once the log is open.
+        let configuration = loader::load(sys, &env);
+        let settings = match &configuration {
+            Ok(configuration) => configuration.log_settings(&env),
+            Err(_) => fallback_settings(&env),
+        };
+        start_logging(sys, &env, settings);
+        let configuration = match configuration {
+            Ok(configuration) => configuration,
+            Err(_) => {
+                crate::log_error!(
+                    "An exception was thrown while initializing the profiler. The profiler will be detached now."
+                );
+                return CANCEL;
+            }
+        };
+
+        // 7.
+        crate::log_trace!("{}", runtime.product_name());
+
+        // 8. Minimum runtime version.
+        match runtime {
+            RuntimeKind::Core if !info.supports::<ICorProfilerInfo11Vtbl>() => {
+                crate::log_error!(".NET Core 3.1 or greater required. Profiler not attaching.");
+                return CANCEL;
+            }
+            RuntimeKind::Framework if !info.supports::<ICorProfilerInfo7Vtbl>() => {
+                crate::log_error!(".NET Framework 4.6.1 is required.  Detaching New Relic profiler.");
+                return CANCEL;
+            }
+            _ => {}
+        }
+
+        // 9. Thread profiler: nothing is started until the agent asks.
+        crate::log_info!("Initializing ThreadProfiler");
+        if info.supports::<ICorProfilerInfo10Vtbl>() {
+            crate::log_info!("ICorProfilerInfo10 available");
+        }
+
+        // 10. The agent assembly the injected code will load.
+        let Some(agent_core_dll) = find_agent_core_dll(&env, sys) else {
+            crate::log_error!("The New Relic Agent DLL is missing.");
+            return CANCEL;
+        };
+
+        // 12. Process filter, unless profiling is forced by the variable's mere existence.
+        crate::log_trace!("Checking to see if we should instrument this process.");
+        if !env.force_profiling() && !process_filter::evaluate(&configuration, sys, &env) {
+            crate::log_info!("This process should not be instrumented, unloading profiler.");
+            return CANCEL;
+        }
+
+        // 13. Event mask: CoreCLR also disables tiered compilation when Info5 exists.
+        let mask_result = if runtime.is_core() && info.has_info5() {
+            crate::log_debug!("Calling SetEventMask2().");
+            info.set_event_mask2(EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION)
+                .unwrap_or(Ok(()))
+        } else {
+            crate::log_debug!("Calling SetEventMask().");
+            info.set_event_mask(EVENT_MASK)
+        };
+        if let Err(hr) = mask_result {
+            crate::log_error!("Unable to set the profiler event mask. HRESULT: {hr}");
+            crate::log_error!(
+                "An exception was thrown while initializing the profiler. The profiler will be detached now."
+            );
+            return CANCEL;
+        }
+
+        // 14.
+        crate::log_trace!("CLR version: {}.{}", runtime_info.major, runtime_info.minor);
+        if env.appdomain_caching_disabled() {
+            crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
+        }
+
+        let _ = self.active.set(Active {
+            info,
+            runtime,
+            agent_core_dll,
+        });
+        // 15.
+        crate::log_info!("Profiler initialized");
+        S_OK
+    }
+
+    /// Opens the log with environment-only settings so an early failure is
+    /// visible (the original drops these lines), then detaches.
+    fn detach_before_configuration(&self, runtime: RuntimeKind) -> HRESULT {
+        let env = Env::new(self.system(), runtime);
+        start_logging(self.system(), &env, fallback_settings(&env));
+        CANCEL
+    }
+}
+
+/// DEBUG builds only: sleep `NEW_RELIC_PROFILER_DELAY_IN_SEC` seconds so a
+/// debugger can attach (§2.1 step 1).
+fn delay_attach_in_debug_builds(env: &Env<'_>) {
+    if cfg!(debug_assertions) {
+        if let Some(seconds) = env
+            .profiler_delay()
+            .as_deref()
+            .and_then(crate::system::strings::stoi)
+            .filter(|s| *s > 0)
+        {
+            std::thread::sleep(std::time::Duration::from_secs(seconds as u64));
+        }
+    }
+}

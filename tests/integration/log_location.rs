@@ -1,0 +1,107 @@
+//! Which directory gets `NewRelic.Profiler.<pid>.log` (reference-profiler §3.1–3.2).
+
+use crate::support::*;
+
+#[test]
+fn profiler_log_directory_beats_general_directory_and_home() {
+    let home = Home::new();
+    let (profiler_dir, general_dir) = (scratch(), scratch());
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("NEW_RELIC_PROFILER_LOG_DIRECTORY", profiler_dir.path())
+        .env("NEW_RELIC_LOG_DIRECTORY", general_dir.path())
+        .run();
+    out.assert_app_ran();
+    out.log(profiler_dir.path()).assert_has("Profiler initialized");
+    assert!(log_files(general_dir.path()).is_empty());
+    assert!(!home.path.join("logs").exists());
+}
+
+#[test]
+fn legacy_profiler_log_directory_name() {
+    let home = Home::new();
+    let (profiler_dir, general_dir) = (scratch(), scratch());
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("NEWRELIC_PROFILER_LOG_DIRECTORY", profiler_dir.path())
+        .env("NEW_RELIC_LOG_DIRECTORY", general_dir.path())
+        .run();
+    out.assert_app_ran();
+    out.log(profiler_dir.path()).assert_has("Profiler initialized");
+}
+
+#[test]
+fn general_log_directory_beats_home() {
+    let home = Home::new();
+    let general_dir = scratch();
+    let out = Run::app(&["hello"]).home(&home).env("NEW_RELIC_LOG_DIRECTORY", general_dir.path()).run();
+    out.assert_app_ran();
+    out.log(general_dir.path()).assert_has("Profiler initialized");
+    assert!(!home.path.join("logs").exists());
+
+    let legacy = scratch();
+    let out = Run::app(&["hello"]).home(&home).env("NEWRELIC_LOG_DIRECTORY", legacy.path()).run();
+    out.assert_app_ran();
+    out.log(legacy.path()).assert_has("Profiler initialized");
+}
+
+#[test]
+fn home_logs_directory_is_created() {
+    let home = Home::new();
+    let out = Run::app(&["hello"]).home(&home).run();
+    out.assert_app_ran();
+    out.log(&home.path.join("logs")).assert_has("Profiler initialized");
+}
+
+#[test]
+fn nested_missing_directories_are_created() {
+    let home = Home::new();
+    let base = scratch();
+    let deep = base.path().join("a/b/c");
+    let out = Run::app(&["hello"]).home(&home).log_dir(&deep).run();
+    out.assert_app_ran();
+    out.log(&deep).assert_has("Profiler initialized");
+}
+
+#[test]
+fn trailing_separator_gives_a_doubled_separator_that_still_resolves() {
+    let home = Home::new();
+    let logs = scratch();
+    let with_slash = format!("{}/", logs.path().display());
+    let out = Run::app(&["hello"]).home(&home).env("NEW_RELIC_PROFILER_LOG_DIRECTORY", &with_slash).run();
+    out.assert_app_ran();
+    out.log(logs.path()).assert_has("Profiler initialized");
+}
+
+#[test]
+fn azure_app_service_home_logfiles() {
+    let home = Home::new();
+    let azure_home = scratch();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("HOME_EXPANDED", r"C:\DWASFiles\Sites\MySite")
+        .env("HOME", azure_home.path())
+        .run();
+    out.assert_app_ran();
+    out.log(&azure_home.path().join("LogFiles/NewRelic")).assert_has("Profiler initialized");
+}
+
+#[test]
+fn standard_directory_when_nothing_else_is_set() {
+    // No log variable and no home: `/New Relic/.NET Agent/Logs` on Linux
+    // (common app data is empty, §3.2). Without a home the profiler detaches,
+    // but it logs why first.
+    let standard = std::path::Path::new("/New Relic/.NET Agent/Logs");
+    let out = Run::app(&["hello"]).run();
+    out.assert_app_ran();
+    let path = out.log_path(standard);
+    let writable = std::fs::create_dir_all(standard).is_ok()
+        && std::fs::metadata(standard).is_ok_and(|m| !m.permissions().readonly());
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("Unable to find New Relic Home directory in registry or environment."), "{text}");
+        std::fs::remove_file(&path).unwrap();
+    } else {
+        assert!(!writable, "{} was writable but no log was written", standard.display());
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real .NET 10 runtime loads the freshly built
+//! profiler and runs small C# fixtures (`tests/apps`). Each test asserts on
+//! the application's output and on the profiler log.
+//!
+//! These tests need the .NET SDK (`dotnet` on PATH) and fail with a clear
+//! message when it is missing; they are never skipped.
+
+mod support;
+
+mod attach;
+mod log_location;
+mod logging;
+mod process_filter;
+mod startup_failures;

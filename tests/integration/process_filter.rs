@@ -1,0 +1,99 @@
+//! Whether a process is instrumented at all (reference-profiler §2.5).
+
+use crate::support::*;
+
+const UNLOADING: &str = "This process should not be instrumented, unloading profiler.";
+
+#[test]
+fn excluded_process_name_from_the_environment() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "other.exe,DotNet")
+        .run();
+    out.assert_app_ran();
+    let log = out.log(logs.path());
+    log.assert_has(UNLOADING).assert_lacks("Profiler initialized");
+    assert!(
+        log.messages().iter().any(|m| m.starts_with("Process ") && m.ends_with(" excluded by configuration.")),
+        "{}",
+        log.text
+    );
+}
+
+#[test]
+fn excluded_process_name_from_the_config() {
+    let home = Home::new();
+    home.write_config(&DEFAULT_CONFIG.replace(
+        "<log level=\"info\" />",
+        "<log level=\"info\" /><instrumentation><applications><application name=\"dotnet\" include=\"false\" /></applications></instrumentation>",
+    ));
+    let logs = scratch();
+    let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).run();
+    out.assert_app_ran();
+    out.log(logs.path()).assert_has(UNLOADING).assert_lacks("Profiler initialized");
+}
+
+#[test]
+fn apphost_basename_can_be_excluded() {
+    let f = fixtures();
+    let apphost = f.app_dll.with_extension("");
+    let home = Home::new();
+    let logs = scratch();
+    let out = Run::command(apphost.to_str().unwrap(), &["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "ProfilerTestApp")
+        .run();
+    out.assert_app_ran();
+    out.log(logs.path()).assert_has(UNLOADING);
+}
+
+#[test]
+fn force_profiling_by_mere_existence_overrides_exclusion() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .env("NEW_RELIC_FORCE_PROFILING", "0")
+        .run();
+    out.assert_app_ran();
+    out.log(logs.path()).assert_lacks(UNLOADING).assert_has("Profiler initialized");
+}
+
+#[test]
+fn dotnet_run_is_refused_while_the_app_it_starts_attaches() {
+    let f = fixtures();
+    let home = Home::new();
+    let logs = scratch();
+    let project = f.app_project.display().to_string();
+    let artifacts = f.artifacts.display().to_string();
+    let out = Run::command(
+        "dotnet",
+        &["run", "--no-build", "-c", "Release", "--artifacts-path", &artifacts, "--project", &project, "--", "hello"],
+    )
+    .home(&home)
+    .log_dir(logs.path())
+    .env("NEW_RELIC_LOG_LEVEL", "finest")
+    .run();
+    out.assert_app_ran();
+    let child_log = out.log(logs.path());
+    child_log.assert_has("Profiler initialized");
+    let files = log_files(logs.path());
+    let parent: Vec<String> = files
+        .iter()
+        .filter(|p| **p != out.log_path(logs.path()))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        parent.iter().any(|text| text.contains(
+            "This process will not be instrumented. Command line identified as invalid invocation for instrumentation"
+        ) && text.contains(UNLOADING)),
+        "the `dotnet run` process must log its refusal; logs:\n{}",
+        parent.join("\n----\n")
+    );
+}

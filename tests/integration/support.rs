@@ -1,0 +1,391 @@
+//! Shared machinery for the integration tests: building the C# fixtures
+//! once per run with the local SDK, laying out agent homes, and running a
+//! process under the freshly built profiler with a hermetic environment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use wait_timeout::ChildExt;
+
+/// `CORECLR_PROFILER` GUIDs used by the agent's installers (reference-profiler §1.3).
+pub const CORECLR_GUID: &str = "{36032161-FFC0-4B61-B559-F6C5D41BAE5A}";
+pub const FRAMEWORK_GUID: &str = "{71DA0A04-7777-4EC6-9643-7D28B46A8A41}";
+
+/// A process that takes longer than this is killed and the test fails.
+const RUN_TIMEOUT: Duration = Duration::from_secs(180);
+
+pub struct Fixtures {
+    pub profiler: PathBuf,
+    pub app_dll: PathBuf,
+    pub app_project: PathBuf,
+    pub agent_dll: PathBuf,
+    pub artifacts: PathBuf,
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/<profile>` of this test binary (`target/<profile>/deps/<test>`).
+fn target_profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+}
+
+/// Fails loudly when the .NET SDK is missing: these tests are never skipped.
+pub fn require_dotnet() {
+    let ok = Command::new("dotnet")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "the integration tests need the .NET 10 SDK: `dotnet` was not found on PATH or does not run \
+         (install it, or run only the unit tests with `cargo test --lib`)"
+    );
+}
+
+/// Builds the fixtures under `tests/apps` once per test binary.
+pub fn fixtures() -> &'static Fixtures {
+    static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        require_dotnet();
+        let profile_dir = target_profile_dir();
+        let profiler = profile_dir.join(if cfg!(windows) { "NewRelicProfiler.dll" } else { "libNewRelicProfiler.so" });
+        assert!(profiler.is_file(), "profiler library not built at {}", profiler.display());
+        let artifacts = profile_dir.join("test-dotnet");
+        for project in ["ProfilerTestApp", "MockAgent"] {
+            dotnet_build(&manifest_dir().join("tests/apps").join(project), &artifacts);
+        }
+        Fixtures {
+            profiler,
+            app_dll: artifacts.join("bin/ProfilerTestApp/release/ProfilerTestApp.dll"),
+            app_project: manifest_dir().join("tests/apps/ProfilerTestApp"),
+            agent_dll: artifacts.join("bin/MockAgent/release/NewRelic.Agent.Core.dll"),
+            artifacts,
+        }
+    })
+}
+
+fn dotnet_build(project: &Path, artifacts: &Path) {
+    let output = Command::new("dotnet")
+        .args(["build", "-c", "Release", "--nologo", "-v", "quiet", "--artifacts-path"])
+        .arg(artifacts)
+        .arg(project)
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .env("DOTNET_NOLOGO", "1")
+        .env("DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "1")
+        .env_remove("CORECLR_ENABLE_PROFILING")
+        .output()
+        .expect("run dotnet build");
+    assert!(
+        output.status.success(),
+        "dotnet build {} failed:\n{}\n{}",
+        project.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A temporary agent home: `newrelic.config`, `extensions/`, the test agent DLL.
+pub struct Home {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+pub const DEFAULT_CONFIG: &str = r#"<?xml version="1.0"?>
+<configuration xmlns="urn:newrelic-config" agentEnabled="true">
+  <service licenseKey="REPLACE_WITH_LICENSE_KEY" />
+  <application><name>Profiler tests</name></application>
+  <log level="info" />
+</configuration>
+"#;
+
+impl Home {
+    /// A complete home with the default configuration.
+    pub fn new() -> Home {
+        Home::named("nrhome")
+    }
+
+    /// A complete home whose directory name is `name` (may be non-ASCII).
+    pub fn named(name: &str) -> Home {
+        let dir = tempfile::Builder::new().prefix("nrtest-").tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.join("extensions")).unwrap();
+        let home = Home { _dir: dir, path };
+        home.write_config(DEFAULT_CONFIG);
+        std::fs::copy(&fixtures().agent_dll, home.path.join("NewRelic.Agent.Core.dll")).unwrap();
+        home
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.path.join("newrelic.config"), text).unwrap();
+    }
+
+    pub fn write_config_bytes(&self, bytes: &[u8]) {
+        std::fs::write(self.path.join("newrelic.config"), bytes).unwrap();
+    }
+
+    pub fn remove_config(&self) {
+        std::fs::remove_file(self.path.join("newrelic.config")).unwrap();
+    }
+
+    pub fn remove_agent(&self) {
+        std::fs::remove_file(self.path.join("NewRelic.Agent.Core.dll")).unwrap();
+    }
+
+    /// Moves the agent DLL into `netcore/` (the runtime-specific probe, §2.4).
+    pub fn move_agent_to_netcore(&self) {
+        std::fs::create_dir_all(self.path.join("netcore")).unwrap();
+        std::fs::rename(
+            self.path.join("NewRelic.Agent.Core.dll"),
+            self.path.join("netcore/NewRelic.Agent.Core.dll"),
+        )
+        .unwrap();
+    }
+}
+
+/// A scratch directory for logs and other outputs.
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("nrtest-").tempdir().expect("temp dir")
+}
+
+/// Environment variables that would leak the caller's profiler settings into a test.
+fn is_profiler_variable(name: &str) -> bool {
+    const PREFIXES: [&str; 4] = ["CORECLR_", "COR_", "NEW_RELIC", "NEWRELIC"];
+    const EXACT: [&str; 7] = [
+        "FUNCTIONS_WORKER_RUNTIME",
+        "APP_POOL_ID",
+        "ASPNETCORE_IIS_APP_POOL_ID",
+        "HOME_EXPANDED",
+        "_HANDLER",
+        "NEWRELIC_TEST_AGENT_LOG",
+        "ALLUSERSPROFILE",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || EXACT.contains(&name)
+}
+
+/// One process to run under the profiler.
+pub struct Run {
+    program: String,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+    cwd: Option<PathBuf>,
+}
+
+/// What the process did.
+pub struct Outcome {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// `dotnet ProfilerTestApp.dll <args>` with the profiler attached
+    /// through the CoreCLR GUID and nothing else configured.
+    pub fn app(args: &[&str]) -> Run {
+        let f = fixtures();
+        let mut all = vec![f.app_dll.display().to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        Run::command("dotnet", &all.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Any command with the profiler attached.
+    pub fn command(program: &str, args: &[&str]) -> Run {
+        let f = fixtures();
+        let mut env = BTreeMap::new();
+        env.insert("CORECLR_ENABLE_PROFILING".to_string(), "1".to_string());
+        env.insert("CORECLR_PROFILER".to_string(), CORECLR_GUID.to_string());
+        env.insert("CORECLR_PROFILER_PATH".to_string(), f.profiler.display().to_string());
+        env.insert("DOTNET_CLI_TELEMETRY_OPTOUT".to_string(), "1".to_string());
+        env.insert("DOTNET_NOLOGO".to_string(), "1".to_string());
+        env.insert("DOTNET_SKIP_FIRST_TIME_EXPERIENCE".to_string(), "1".to_string());
+        Run {
+            program: program.to_string(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env,
+            cwd: None,
+        }
+    }
+
+    pub fn env(mut self, name: &str, value: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.env.insert(name.to_string(), value.as_ref().to_string_lossy().into_owned());
+        self
+    }
+
+    pub fn remove_env(mut self, name: &str) -> Run {
+        self.env.remove(name);
+        self
+    }
+
+    /// `CORECLR_NEW_RELIC_HOME`.
+    pub fn home(self, home: &Home) -> Run {
+        self.env("CORECLR_NEW_RELIC_HOME", &home.path)
+    }
+
+    /// `NEW_RELIC_PROFILER_LOG_DIRECTORY`.
+    pub fn log_dir(self, dir: &Path) -> Run {
+        self.env("NEW_RELIC_PROFILER_LOG_DIRECTORY", dir)
+    }
+
+    pub fn cwd(mut self, dir: &Path) -> Run {
+        self.cwd = Some(dir.to_path_buf());
+        self
+    }
+
+    pub fn run(self) -> Outcome {
+        let mut command = Command::new(&self.program);
+        command.args(&self.args);
+        for (name, _) in std::env::vars_os() {
+            if let Some(name) = name.to_str() {
+                if is_profiler_variable(name) {
+                    command.env_remove(name);
+                }
+            }
+        }
+        command.envs(&self.env);
+        if let Some(cwd) = &self.cwd {
+            command.current_dir(cwd);
+        }
+        let out_file = tempfile::tempfile().unwrap();
+        let err_file = tempfile::tempfile().unwrap();
+        command.stdout(out_file.try_clone().unwrap()).stderr(err_file.try_clone().unwrap()).stdin(Stdio::null());
+        let started = Instant::now();
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("spawn {}: {e}", self.program));
+        let status = match child.wait_timeout(RUN_TIMEOUT).unwrap() {
+            Some(status) => status,
+            None => {
+                let _ = child.kill();
+                panic!("{} {:?} did not finish within {RUN_TIMEOUT:?}", self.program, self.args);
+            }
+        };
+        let elapsed = started.elapsed();
+        let read = |mut file: std::fs::File| {
+            use std::io::{Read, Seek};
+            let mut bytes = Vec::new();
+            file.rewind().unwrap();
+            file.read_to_end(&mut bytes).unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        Outcome {
+            status,
+            stdout: read(out_file),
+            stderr: read(err_file),
+            elapsed,
+        }
+    }
+}
+
+impl Outcome {
+    /// The pid the test app printed on its first line.
+    pub fn pid(&self) -> u32 {
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("PID="))
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no PID line in output:\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    /// Asserts a zero exit code, showing the output otherwise.
+    pub fn assert_success(&self) -> &Outcome {
+        assert!(
+            self.status.success(),
+            "process failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// The test app ran to completion (its normal output is present).
+    pub fn assert_app_ran(&self) -> &Outcome {
+        self.assert_success();
+        assert!(self.stdout.contains("ProfilerTestApp: hello"), "app output missing:\n{}", self.stdout);
+        self
+    }
+
+    /// `dir/NewRelic.Profiler.<pid>.log`.
+    pub fn log_path(&self, dir: &Path) -> PathBuf {
+        dir.join(format!("NewRelic.Profiler.{}.log", self.pid()))
+    }
+
+    /// The profiler log of this process in `dir`; panics if absent.
+    pub fn log(&self, dir: &Path) -> Log {
+        let path = self.log_path(dir);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "no profiler log at {}: {e}\nfiles: {:?}\nstdout:\n{}\nstderr:\n{}",
+                path.display(),
+                std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>()),
+                self.stdout,
+                self.stderr
+            )
+        });
+        Log { text }
+    }
+}
+
+/// A profiler log's text with assertion helpers.
+pub struct Log {
+    pub text: String,
+}
+
+impl Log {
+    /// The messages (text after the 28-character `[Level] timestamp ` prefix).
+    pub fn messages(&self) -> Vec<&str> {
+        self.text.lines().map(|l| l.get(28..).unwrap_or(l)).collect()
+    }
+
+    pub fn has(&self, message: &str) -> bool {
+        self.messages().iter().any(|m| *m == message)
+    }
+
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        self.messages().iter().any(|m| m.starts_with(prefix))
+    }
+
+    pub fn assert_has(&self, message: &str) -> &Log {
+        assert!(self.has(message), "log lacks {message:?}:\n{}", self.text);
+        self
+    }
+
+    pub fn assert_has_prefix(&self, prefix: &str) -> &Log {
+        assert!(self.has_prefix(prefix), "log lacks a line starting {prefix:?}:\n{}", self.text);
+        self
+    }
+
+    pub fn assert_lacks(&self, message: &str) -> &Log {
+        assert!(!self.has(message), "log unexpectedly has {message:?}:\n{}", self.text);
+        self
+    }
+
+    /// The line (with level tag) carrying `message`.
+    pub fn line_with(&self, message: &str) -> Option<&str> {
+        self.text.lines().find(|l| l.get(28..) == Some(message))
+    }
+}
+
+/// Files named `NewRelic.Profiler.*.log` in `dir`.
+pub fn log_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("NewRelic.Profiler.") && n.ends_with(".log"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
