@@ -8,6 +8,7 @@
 //! of `system`.
 #![allow(non_snake_case)] // the library name is fixed by the agent: `NewRelicProfiler`
 
+pub mod config;
 pub mod ffi;
 #[macro_use]
 pub mod log;
