@@ -14,8 +14,9 @@
 //!   [`Configuration`] (or a [`ConfigError`] → detach).
 //! * [`Configuration::log_settings`] — level / console / enabled with the
 //!   environment overrides, ready for the logger.
-//! * [`process_filter::evaluate`] — step 12 of §2.1: force-profiling check,
-//!   process facts, [`process_filter::should_instrument`].
+//! * [`process_filter::evaluate`] — the decision of §2.1 step 12: process
+//!   facts, then [`process_filter::should_instrument`] (the caller keeps the
+//!   force-profiling check and the step's own Trace/Info lines).
 
 pub mod ignore;
 pub mod loader;

@@ -94,8 +94,16 @@ fn app_pool_id(sys: &dyn SystemCalls, env: &Env<'_>, messages: &mut Messages) ->
     id
 }
 
-/// Step 12 of §2.1: unless `NEW_RELIC_FORCE_PROFILING` exists, run the
-/// filter; `false` means "detach". Uses `env.runtime()`.
+/// Gathers the [`ProcessFacts`] (logging the app-pool source) and runs
+/// [`should_instrument`] for `env.runtime()`; `false` means "detach".
+///
+/// This is the middle of §2.1 step 12. The caller writes the Trace line
+/// `Checking to see if we should instrument this process.` before it, skips
+/// it when `env.force_profiling()`, and writes `This process should not be
+/// instrumented, unloading profiler.` after a `false`. (The original
+/// gathers the facts even when profiling is forced, so its app-pool Info
+/// line also appears then; call [`ProcessFacts::gather`] in that case to
+/// reproduce it.)
 pub fn evaluate(config: &Configuration, sys: &dyn SystemCalls, env: &Env<'_>) -> bool {
     let (decision, messages) = evaluate_with_messages(config, sys, env);
     emit(&messages);
@@ -108,24 +116,10 @@ pub fn evaluate_with_messages(
     sys: &dyn SystemCalls,
     env: &Env<'_>,
 ) -> (bool, Vec<LogMessage>) {
-    let mut messages = Messages::default();
-    messages.trace("Checking to see if we should instrument this process.");
-    let forced = env.force_profiling();
-    let (facts, gathered) = ProcessFacts::gather_with_messages(sys, env);
-    let mut all = messages.into_vec();
-    all.extend(gathered);
-    if forced {
-        return (true, all);
-    }
+    let (facts, mut messages) = ProcessFacts::gather_with_messages(sys, env);
     let (decision, filtered) = should_instrument_with_messages(config, &facts, env.runtime(), env);
-    all.extend(filtered);
-    if !decision {
-        all.push(LogMessage {
-            level: crate::log::Level::Info,
-            text: "This process should not be instrumented, unloading profiler.".to_string(),
-        });
-    }
-    (decision, all)
+    messages.extend(filtered);
+    (decision, messages)
 }
 
 /// The original's `ShouldInstrument`, logging to the global logger.

@@ -287,35 +287,33 @@ fn facts_are_upper_cased_and_app_pool_comes_from_env_then_command_line() {
 }
 
 #[test]
-fn evaluate_refuses_with_the_unloading_line_unless_forced() {
-    let mut sys = MockSystem::new();
+fn evaluate_gathers_facts_and_filters() {
+    let mut sys = MockSystem::new().with_env("APP_POOL_ID", "pool");
     sys.command_line = "/usr/share/dotnet/dotnet run ".to_string();
     let config = Configuration::default();
     let (decision, messages) = evaluate_with_messages(&config, &sys, &core_env(&sys));
     assert!(!decision);
     assert_eq!(
-        texts(&messages, Level::Trace).first().map(String::as_str),
-        Some("Checking to see if we should instrument this process.")
+        texts(&messages, Level::Info),
+        vec![
+            "The Profiler will use the environment variable APP_POOL_ID as the application name when white/black listing applications pools for profiling.",
+            "This process will not be instrumented. Command line identified as invalid invocation for instrumentation",
+        ]
     );
-    assert_eq!(
-        texts(&messages, Level::Info).last().map(String::as_str),
-        Some("This process should not be instrumented, unloading profiler.")
-    );
-    assert!(texts(&messages, Level::Trace).contains(&"Process Path: /USR/BIN/DOTNET".to_string()));
-
-    let sys = {
-        let mut forced = MockSystem::new().with_env("NEW_RELIC_FORCE_PROFILING", "0");
-        forced.command_line = "dotnet run ".to_string();
-        forced
-    };
-    let (decision, messages) = evaluate_with_messages(&config, &sys, &core_env(&sys));
-    assert!(decision, "existence of the variable forces profiling");
     assert_eq!(
         texts(&messages, Level::Trace),
-        vec!["Checking to see if we should instrument this process."]
+        vec![
+            "Process Path: /USR/BIN/DOTNET",
+            "Parent Process Path: .",
+            "App Pool Id: pool",
+            "Is Core CLR: true",
+        ]
     );
-
     let sys = MockSystem::new();
     let (decision, _) = evaluate_with_messages(&config, &sys, &core_env(&sys));
     assert!(decision, "dotnet app.dll is instrumented");
+    let framework = Env::new(&sys, RuntimeKind::Framework);
+    let (decision, messages) = evaluate_with_messages(&config, &sys, &framework);
+    assert!(!decision, "Framework rules for a plain process");
+    assert!(texts(&messages, Level::Trace).contains(&"Is Core CLR: false".to_string()));
 }
