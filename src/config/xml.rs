@@ -252,6 +252,22 @@ mod tests {
     }
 
     #[test]
+    fn declaration_variants_are_accepted() {
+        for text in [
+            "<?xml version=\"1.0\" encoding=\"utf-16\"?><configuration/>",
+            "<?xml version='1.0' encoding='utf-8' standalone='yes'?>\r\n<configuration/>",
+            "<!-- leading comment --><configuration/>",
+            "<configuration/><!-- trailing comment -->\n",
+        ] {
+            let document = doc(text);
+            assert!(
+                root_element_named(&document, "configuration").is_some(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn doctype_is_accepted() {
         let document = doc("<?xml version='1.0'?><!DOCTYPE configuration><configuration/>");
         assert!(root_element_named(&document, "configuration").is_some());
