@@ -9,8 +9,11 @@
 #![allow(non_snake_case)] // the library name is fixed by the agent: `NewRelicProfiler`
 
 pub mod clr;
+pub mod com;
+pub mod config;
 pub mod ffi;
 #[macro_use]
 pub mod log;
+pub mod profiler;
 pub mod runtime;
 pub mod system;
