@@ -32,7 +32,10 @@ fn load_idl() -> BTreeMap<String, IdlInterface> {
                 let (name, base) = header.split_once(" : ").unwrap();
                 map.insert(
                     name.to_string(),
-                    IdlInterface { base: base.to_string(), methods: Vec::new() },
+                    IdlInterface {
+                        base: base.to_string(),
+                        methods: Vec::new(),
+                    },
                 );
                 current = Some(name.to_string());
             } else {
@@ -49,9 +52,16 @@ fn check<V: VtableLayout>(idl: &BTreeMap<String, IdlInterface>) -> &'static str 
         .get(V::INTERFACE)
         .unwrap_or_else(|| panic!("{} missing from the IDL test data", V::INTERFACE));
     assert_eq!(V::BASE, iface.base, "{}: base interface", V::INTERFACE);
-    assert_eq!(V::OWN_METHODS, iface.methods.as_slice(), "{}: slot names in order", V::INTERFACE);
+    assert_eq!(
+        V::OWN_METHODS,
+        iface.methods.as_slice(),
+        "{}: slot names in order",
+        V::INTERFACE
+    );
     let ptr = std::mem::size_of::<usize>();
-    let expected: Vec<usize> = (0..V::OWN_METHODS.len()).map(|i| V::BASE_SIZE + i * ptr).collect();
+    let expected: Vec<usize> = (0..V::OWN_METHODS.len())
+        .map(|i| V::BASE_SIZE + i * ptr)
+        .collect();
     assert_eq!(V::own_offsets(), expected, "{}: slot offsets", V::INTERFACE);
     V::INTERFACE
 }
@@ -95,7 +105,10 @@ fn every_vtable_matches_the_idl_slot_order() {
     ];
     // Every interface in the IDL data has a vtable.
     for name in idl.keys() {
-        assert!(checked.contains(&name.as_str()), "{name} has no checked vtable");
+        assert!(
+            checked.contains(&name.as_str()),
+            "{name} has no checked vtable"
+        );
     }
 }
 
@@ -106,10 +119,19 @@ fn whole_vtable_sizes_count_every_inherited_slot() {
     assert_eq!(std::mem::size_of::<ICorProfilerCallback4Vtbl>(), 89 * p);
     // IUnknown 3 + Info..Info11: 33+21+14+10+2+1+3+3+3+6+2.
     assert_eq!(std::mem::size_of::<ICorProfilerInfo11Vtbl>(), 101 * p);
-    assert_eq!(std::mem::size_of::<IMetaDataImport2Vtbl>(), (3 + 62 + 8) * p);
+    assert_eq!(
+        std::mem::size_of::<IMetaDataImport2Vtbl>(),
+        (3 + 62 + 8) * p
+    );
     assert_eq!(std::mem::size_of::<IMetaDataEmit2Vtbl>(), (3 + 49 + 8) * p);
-    assert_eq!(std::mem::size_of::<IMetaDataAssemblyImportVtbl>(), (3 + 14) * p);
-    assert_eq!(std::mem::size_of::<IMetaDataAssemblyEmitVtbl>(), (3 + 10) * p);
+    assert_eq!(
+        std::mem::size_of::<IMetaDataAssemblyImportVtbl>(),
+        (3 + 14) * p
+    );
+    assert_eq!(
+        std::mem::size_of::<IMetaDataAssemblyEmitVtbl>(),
+        (3 + 10) * p
+    );
     assert_eq!(std::mem::size_of::<IClassFactoryVtbl>(), 5 * p);
 }
 
@@ -124,6 +146,10 @@ fn interface_ids_match_the_idl() {
         .collect();
     assert_eq!(expected.len(), guids::ALL.len());
     for (name, guid) in guids::ALL {
-        assert_eq!(expected.get(name).copied(), Some(guid.to_string().as_str()), "{name}");
+        assert_eq!(
+            expected.get(name).copied(),
+            Some(guid.to_string().as_str()),
+            "{name}"
+        );
     }
 }

@@ -46,7 +46,10 @@ interface!(ICorProfilerInfo8Vtbl, IID_ICorProfilerInfo8);
 interface!(ICorProfilerInfo9Vtbl, IID_ICorProfilerInfo9);
 interface!(ICorProfilerInfo10Vtbl, IID_ICorProfilerInfo10);
 interface!(ICorProfilerInfo11Vtbl, IID_ICorProfilerInfo11);
-interface!(ICorProfilerFunctionControlVtbl, IID_ICorProfilerFunctionControl);
+interface!(
+    ICorProfilerFunctionControlVtbl,
+    IID_ICorProfilerFunctionControl
+);
 interface!(IMethodMallocVtbl, IID_IMethodMalloc);
 interface!(IMetaDataImportVtbl, IID_IMetaDataImport);
 interface!(IMetaDataImport2Vtbl, IID_IMetaDataImport2);
@@ -59,11 +62,21 @@ interface!(IMetaDataAssemblyEmitVtbl, IID_IMetaDataAssemblyEmit);
 // (corprof.idl) are kept for completeness.
 interface!(
     ICorProfilerModuleEnumVtbl,
-    GUID::new(0xb026_6d75, 0x2081, 0x4493, [0xaf, 0x7f, 0x02, 0x8b, 0xa3, 0x4d, 0xb8, 0x91])
+    GUID::new(
+        0xb026_6d75,
+        0x2081,
+        0x4493,
+        [0xaf, 0x7f, 0x02, 0x8b, 0xa3, 0x4d, 0xb8, 0x91]
+    )
 );
 interface!(
     ICorProfilerThreadEnumVtbl,
-    GUID::new(0x5711_94f7, 0x25ed, 0x419f, [0xaa, 0x8b, 0x70, 0x16, 0xb3, 0x15, 0x97, 0x01])
+    GUID::new(
+        0x5711_94f7,
+        0x25ed,
+        0x419f,
+        [0xaa, 0x8b, 0x70, 0x16, 0xb3, 0x15, 0x97, 0x01]
+    )
 );
 
 /// An owned COM interface pointer.
@@ -85,7 +98,10 @@ impl<V: Interface> ComPtr<V> {
     /// `raw` must be null or a live COM object implementing `V`, and the
     /// caller must own one reference that this value will release.
     pub unsafe fn from_owned(raw: *mut c_void) -> Option<ComPtr<V>> {
-        NonNull::new(raw).map(|raw| ComPtr { raw, _vtbl: PhantomData })
+        NonNull::new(raw).map(|raw| ComPtr {
+            raw,
+            _vtbl: PhantomData,
+        })
     }
 
     /// Adds a reference to an object the caller only borrows (e.g. a
@@ -97,7 +113,10 @@ impl<V: Interface> ComPtr<V> {
         let ptr = NonNull::new(raw)?;
         // SAFETY: the caller guarantees a live object; AddRef is always valid on one.
         unsafe { (Self::unknown_vtbl(ptr).AddRef)(raw) };
-        Some(ComPtr { raw: ptr, _vtbl: PhantomData })
+        Some(ComPtr {
+            raw: ptr,
+            _vtbl: PhantomData,
+        })
     }
 
     /// The interface pointer, still owned by `self`.
@@ -121,7 +140,9 @@ impl<V: Interface> ComPtr<V> {
     pub fn query<U: Interface>(&self) -> ClrResult<ComPtr<U>> {
         let mut out: *mut c_void = std::ptr::null_mut();
         // SAFETY: `self` is live; `out` is a valid out-pointer.
-        let hr = unsafe { (Self::unknown_vtbl(self.raw).QueryInterface)(self.as_raw(), &U::IID, &mut out) };
+        let hr = unsafe {
+            (Self::unknown_vtbl(self.raw).QueryInterface)(self.as_raw(), &U::IID, &mut out)
+        };
         HResult::ok(hr)?;
         // SAFETY: a successful QueryInterface returns one owned reference to `U`.
         unsafe { ComPtr::from_owned(out) }.ok_or(HResult::POINTER)
@@ -132,7 +153,10 @@ impl<V: Interface> Clone for ComPtr<V> {
     fn clone(&self) -> Self {
         // SAFETY: `self` holds a reference, so the object is live.
         unsafe { (Self::unknown_vtbl(self.raw).AddRef)(self.as_raw()) };
-        ComPtr { raw: self.raw, _vtbl: PhantomData }
+        ComPtr {
+            raw: self.raw,
+            _vtbl: PhantomData,
+        }
     }
 }
 

@@ -20,7 +20,9 @@ impl FunctionControl {
     pub fn set_il_function_body(&self, body: &[u8]) -> ClrResult<()> {
         let size = u32::try_from(body.len()).map_err(|_| HResult::FAIL)?;
         // SAFETY: `body` is valid for `size` bytes for the duration of the call; the runtime copies it.
-        HResult::ok(unsafe { (self.control.vtbl().SetILFunctionBody)(self.control.as_raw(), size, body.as_ptr()) })
+        HResult::ok(unsafe {
+            (self.control.vtbl().SetILFunctionBody)(self.control.as_raw(), size, body.as_ptr())
+        })
     }
 
     /// `SetCodegenFlags` (e.g. disable inlining of the rewritten method).

@@ -30,7 +30,9 @@ pub struct ProfilerInfo {
 
 impl std::fmt::Debug for ProfilerInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProfilerInfo").field("info4", &self.info4).finish()
+        f.debug_struct("ProfilerInfo")
+            .field("info4", &self.info4)
+            .finish()
     }
 }
 
@@ -40,7 +42,11 @@ impl ProfilerInfo {
     pub fn new(unknown: ComPtr<IUnknownVtbl>) -> ClrResult<ProfilerInfo> {
         let info4 = unknown.query::<ICorProfilerInfo4Vtbl>()?;
         let info5 = unknown.query::<ICorProfilerInfo5Vtbl>().ok();
-        Ok(ProfilerInfo { unknown, info4, info5 })
+        Ok(ProfilerInfo {
+            unknown,
+            info4,
+            info5,
+        })
     }
 
     /// Whether the runtime implements interface `V` (the minimum-version checks).
@@ -89,7 +95,9 @@ impl ProfilerInfo {
     pub fn set_event_mask2(&self, low: DWORD, high: DWORD) -> Option<ClrResult<()>> {
         let info5 = self.info5.as_ref()?;
         // SAFETY: plain value arguments on a live interface.
-        Some(HResult::ok(unsafe { (info5.vtbl().SetEventMask2)(info5.as_raw(), low, high) }))
+        Some(HResult::ok(unsafe {
+            (info5.vtbl().SetEventMask2)(info5.as_raw(), low, high)
+        }))
     }
 
     /// The event mask currently applied (low, high).
@@ -105,7 +113,9 @@ impl ProfilerInfo {
     pub fn current_thread_id(&self) -> ClrResult<ThreadID> {
         let mut id: ThreadID = 0;
         // SAFETY: out-pointer refers to a local.
-        HResult::ok(unsafe { (self.info4.vtbl().GetCurrentThreadID)(self.info4.as_raw(), &mut id) })?;
+        HResult::ok(unsafe {
+            (self.info4.vtbl().GetCurrentThreadID)(self.info4.as_raw(), &mut id)
+        })?;
         Ok(id)
     }
 

@@ -3,6 +3,8 @@
 //! decoding. Code above this layer never touches a raw pointer.
 
 pub mod com_ptr;
+#[cfg(all(test, not(all(windows, target_arch = "x86"))))]
+pub mod fake_info;
 pub mod function_control;
 pub mod hresult;
 pub mod info;

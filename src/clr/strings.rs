@@ -27,7 +27,9 @@ pub fn to_wide_nul(s: &str) -> Vec<u16> {
 /// fill `buffer` (when large enough) and report the length it needs,
 /// terminator included. The first call's HRESULT is checked — a failure is
 /// an error, not a length (a bug prior-art §2(b) found in the Rust anchors).
-pub fn read_wide_string(mut call: impl FnMut(u32, &mut u32, &mut [u16]) -> HRESULT) -> ClrResult<String> {
+pub fn read_wide_string(
+    mut call: impl FnMut(u32, &mut u32, &mut [u16]) -> HRESULT,
+) -> ClrResult<String> {
     let mut buf = vec![0u16; FIRST_TRY];
     let mut needed = 0u32;
     let hr = call(FIRST_TRY as u32, &mut needed, &mut buf);
@@ -67,7 +69,10 @@ mod tests {
 
     #[test]
     fn short_and_long_names() {
-        assert_eq!(read_wide_string(runtime_like("System.Private.CoreLib")).unwrap(), "System.Private.CoreLib");
+        assert_eq!(
+            read_wide_string(runtime_like("System.Private.CoreLib")).unwrap(),
+            "System.Private.CoreLib"
+        );
         let long = "N".repeat(1000);
         assert_eq!(read_wide_string(runtime_like(&long)).unwrap(), long);
         assert_eq!(read_wide_string(runtime_like("")).unwrap(), "");

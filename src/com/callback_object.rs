@@ -38,11 +38,15 @@ pub(super) mod object {
     pub use super::{add_ref, query_interface, release};
 }
 
-static VTABLE: ICorProfilerCallback4Vtbl {
+static VTABLE: ICorProfilerCallback4Vtbl = ICorProfilerCallback4Vtbl {
     base: ICorProfilerCallback3Vtbl {
         base: ICorProfilerCallback2Vtbl {
             base: ICorProfilerCallbackVtbl {
-                base: IUnknownVtbl { QueryInterface: object::query_interface, AddRef: object::add_ref, Release: object::release },
+                base: IUnknownVtbl {
+                    QueryInterface: object::query_interface,
+                    AddRef: object::add_ref,
+                    Release: object::release,
+                },
                 Initialize: callbacks::Initialize,
                 Shutdown: callbacks::Shutdown,
                 AppDomainCreationStarted: noop::AppDomainCreationStarted,
@@ -163,7 +167,11 @@ impl CallbackObject {
 
     /// # Safety
     /// As for [`CallbackObject::from_this`]; `riid` and `ppv` as in COM.
-    pub unsafe fn query_interface_raw(this: *mut c_void, riid: *const GUID, ppv: *mut *mut c_void) -> HRESULT {
+    pub unsafe fn query_interface_raw(
+        this: *mut c_void,
+        riid: *const GUID,
+        ppv: *mut *mut c_void,
+    ) -> HRESULT {
         // SAFETY: forwarded contract.
         unsafe { query_interface(this, riid, ppv) }
     }
@@ -176,7 +184,13 @@ impl CallbackObject {
     }
 }
 
-pub unsafe extern "system" fn query_interface(this: *mut c_void, riid: *const GUID, ppv: *mut *mut c_void) -> HRESULT {
+/// # Safety
+/// Called by COM clients with `this` from [`CallbackObject::create`] (or null).
+pub unsafe extern "system" fn query_interface(
+    this: *mut c_void,
+    riid: *const GUID,
+    ppv: *mut *mut c_void,
+) -> HRESULT {
     guard("ICorProfilerCallback::QueryInterface", E_FAIL, || {
         if ppv.is_null() {
             return E_POINTER;
@@ -202,6 +216,8 @@ pub unsafe extern "system" fn query_interface(this: *mut c_void, riid: *const GU
     })
 }
 
+/// # Safety
+/// Called by COM clients with `this` from [`CallbackObject::create`] (or null).
 pub unsafe extern "system" fn add_ref(this: *mut c_void) -> ULONG {
     // SAFETY: `this` is the object being called.
     match unsafe { CallbackObject::from_this(this) } {
@@ -210,6 +226,8 @@ pub unsafe extern "system" fn add_ref(this: *mut c_void) -> ULONG {
     }
 }
 
+/// # Safety
+/// Called by COM clients with `this` from [`CallbackObject::create`] (or null).
 pub unsafe extern "system" fn release(this: *mut c_void) -> ULONG {
     // SAFETY: `this` is the object being called.
     let Some(object) = (unsafe { CallbackObject::from_this(this) }) else {
@@ -224,4 +242,138 @@ pub unsafe extern "system" fn release(this: *mut c_void) -> ULONG {
         drop(object);
     }
     remaining
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::com::entry::DllGetClassObject;
+    use crate::com::guard::inject_panic_in_next_call;
+    use crate::ffi::hresult::E_FAIL;
+    use crate::ffi::unknown::IClassFactoryVtbl;
+
+    /// A callback object obtained the way the runtime does: DllGetClassObject
+    /// (with an arbitrary CLSID), then IClassFactory::CreateInstance.
+    fn create_through_com(iid: &GUID) -> *mut c_void {
+        let any_clsid = GUID::new(1, 2, 3, [4; 8]);
+        let mut factory = std::ptr::null_mut();
+        let mut object = std::ptr::null_mut();
+        // SAFETY: COM calls with valid out-pointers; every pointer used comes from the previous call.
+        unsafe {
+            assert_eq!(
+                DllGetClassObject(&any_clsid, &IID_IClassFactory, &mut factory),
+                S_OK
+            );
+            let vtbl = *(factory as *const &'static IClassFactoryVtbl);
+            assert_eq!(
+                (vtbl.CreateInstance)(factory, std::ptr::null_mut(), iid, &mut object),
+                S_OK
+            );
+            assert_eq!((vtbl.Release)(factory), 0);
+        }
+        assert!(!object.is_null());
+        object
+    }
+
+    fn vtbl(object: *mut c_void) -> &'static ICorProfilerCallback4Vtbl {
+        // SAFETY: test objects come from CallbackObject::create.
+        unsafe { *(object as *const &'static ICorProfilerCallback4Vtbl) }
+    }
+
+    #[test]
+    fn query_interface_answers_unknown_and_callback_1_to_4_only() {
+        let object = create_through_com(&IID_ICorProfilerCallback4);
+        let v = vtbl(object);
+        for iid in IMPLEMENTED {
+            let mut out = std::ptr::null_mut();
+            // SAFETY: `object` is live.
+            unsafe {
+                assert_eq!((v.QueryInterface)(object, &iid, &mut out), S_OK);
+                assert_eq!(out, object);
+                (v.Release)(object);
+            }
+        }
+        let callback5 = GUID::parse("8DFBA405-8C9F-45F8-BFFA-83B14CEF78B5").unwrap();
+        for iid in [callback5, IID_IClassFactory, IID_ICorProfilerInfo4] {
+            let mut out = 1 as *mut c_void;
+            // SAFETY: `object` is live.
+            unsafe { assert_eq!((v.QueryInterface)(object, &iid, &mut out), E_NOINTERFACE) };
+            assert!(out.is_null());
+        }
+        // SAFETY: `object` is live; this drops the last reference.
+        unsafe {
+            assert_eq!((v.AddRef)(object), 2);
+            assert_eq!((v.Release)(object), 1);
+            assert_eq!((v.Release)(object), 0);
+        }
+    }
+
+    #[test]
+    fn create_instance_for_an_unknown_interface_fails_cleanly() {
+        let any_clsid = GUID::new(9, 9, 9, [9; 8]);
+        let mut factory = std::ptr::null_mut();
+        let mut object = 1 as *mut c_void;
+        // SAFETY: as in create_through_com.
+        unsafe {
+            assert_eq!(
+                DllGetClassObject(&any_clsid, &IID_IClassFactory, &mut factory),
+                S_OK
+            );
+            let vtbl = *(factory as *const &'static IClassFactoryVtbl);
+            let bogus = GUID::new(0xdead, 0xbeef, 0, [0; 8]);
+            assert_eq!(
+                (vtbl.CreateInstance)(factory, std::ptr::null_mut(), &bogus, &mut object),
+                E_NOINTERFACE
+            );
+            assert!(object.is_null());
+            (vtbl.Release)(factory);
+        }
+    }
+
+    #[test]
+    fn a_panic_inside_a_callback_becomes_an_hresult() {
+        let object = create_through_com(&IID_ICorProfilerCallback4);
+        let v = vtbl(object);
+        // SAFETY: `object` is live; the callbacks get plain values.
+        unsafe {
+            inject_panic_in_next_call();
+            assert_eq!(
+                (v.base.base.base.JITCompilationStarted)(object, 42, 1),
+                E_FAIL
+            );
+            inject_panic_in_next_call();
+            assert_eq!(
+                (v.GetReJITParameters)(object, 1, 0x0600_0001, std::ptr::null_mut()),
+                E_FAIL
+            );
+            inject_panic_in_next_call();
+            assert_eq!(
+                (v.base.base.base.Initialize)(object, std::ptr::null_mut()),
+                crate::ffi::hresult::CORPROF_E_PROFILER_CANCEL_ACTIVATION
+            );
+            // After a contained panic the object keeps working.
+            assert_eq!(
+                (v.base.base.base.JITCompilationStarted)(object, 42, 1),
+                S_OK
+            );
+            assert_eq!((v.base.base.base.AppDomainCreationStarted)(object, 7), S_OK);
+            assert_eq!((v.ReJITError)(object, 1, 2, 3, E_FAIL), S_OK);
+            assert_eq!((v.base.base.base.Shutdown)(object), S_OK);
+            (v.Release)(object);
+        }
+    }
+
+    #[test]
+    fn initialize_with_a_null_info_pointer_detaches() {
+        let object = create_through_com(&IID_ICorProfilerCallback);
+        let v = vtbl(object);
+        // SAFETY: `object` is live; a null IUnknown is a value the runtime could pass.
+        unsafe {
+            assert_eq!(
+                (v.base.base.base.Initialize)(object, std::ptr::null_mut()),
+                crate::ffi::hresult::CORPROF_E_PROFILER_CANCEL_ACTIVATION
+            );
+            (v.Release)(object);
+        }
+    }
 }

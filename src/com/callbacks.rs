@@ -13,7 +13,12 @@ use crate::profiler::Profiler;
 use std::ffi::c_void;
 
 /// Runs `body` with the profiler behind `this`, under the panic guard.
-fn dispatch(this: *mut c_void, entry: &'static str, on_panic: HRESULT, body: impl FnOnce(&Profiler) -> HRESULT) -> HRESULT {
+fn dispatch(
+    this: *mut c_void,
+    entry: &'static str,
+    on_panic: HRESULT,
+    body: impl FnOnce(&Profiler) -> HRESULT,
+) -> HRESULT {
     guard(entry, on_panic, || {
         // SAFETY: the runtime calls through the pointer our class factory handed out.
         match unsafe { CallbackObject::from_this(this) } {
@@ -24,31 +29,48 @@ fn dispatch(this: *mut c_void, entry: &'static str, on_panic: HRESULT, body: imp
 }
 
 pub unsafe extern "system" fn Initialize(this: *mut c_void, info_unknown: *mut c_void) -> HRESULT {
-    dispatch(this, "Initialize", CORPROF_E_PROFILER_CANCEL_ACTIVATION, |profiler| {
-        // SAFETY: the runtime passes its live profiler-info object; we keep our own reference.
-        match unsafe { ComPtr::<IUnknownVtbl>::from_borrowed(info_unknown) } {
-            Some(unknown) => profiler.initialize(unknown),
-            None => CORPROF_E_PROFILER_CANCEL_ACTIVATION,
-        }
-    })
+    dispatch(
+        this,
+        "Initialize",
+        CORPROF_E_PROFILER_CANCEL_ACTIVATION,
+        |profiler| {
+            // SAFETY: the runtime passes its live profiler-info object; we keep our own reference.
+            match unsafe { ComPtr::<IUnknownVtbl>::from_borrowed(info_unknown) } {
+                Some(unknown) => profiler.initialize(unknown),
+                None => CORPROF_E_PROFILER_CANCEL_ACTIVATION,
+            }
+        },
+    )
 }
 
 pub unsafe extern "system" fn Shutdown(this: *mut c_void) -> HRESULT {
     dispatch(this, "Shutdown", E_FAIL, |profiler| profiler.shutdown())
 }
 
-pub unsafe extern "system" fn ModuleLoadFinished(this: *mut c_void, module_id: ModuleID, hr_status: HRESULT) -> HRESULT {
-    dispatch(this, "ModuleLoadFinished", S_OK, |profiler| profiler.module_load_finished(module_id, hr_status))
+pub unsafe extern "system" fn ModuleLoadFinished(
+    this: *mut c_void,
+    module_id: ModuleID,
+    hr_status: HRESULT,
+) -> HRESULT {
+    dispatch(this, "ModuleLoadFinished", S_OK, |profiler| {
+        profiler.module_load_finished(module_id, hr_status)
+    })
 }
 
-pub unsafe extern "system" fn JITCompilationStarted(this: *mut c_void, function_id: FunctionID, is_safe_to_block: BOOL) -> HRESULT {
+pub unsafe extern "system" fn JITCompilationStarted(
+    this: *mut c_void,
+    function_id: FunctionID,
+    is_safe_to_block: BOOL,
+) -> HRESULT {
     dispatch(this, "JITCompilationStarted", E_FAIL, |profiler| {
         profiler.jit_compilation_started(function_id, is_safe_to_block != 0)
     })
 }
 
 pub unsafe extern "system" fn ThreadDestroyed(this: *mut c_void, thread_id: ThreadID) -> HRESULT {
-    dispatch(this, "ThreadDestroyed", S_OK, |profiler| profiler.thread_destroyed(thread_id))
+    dispatch(this, "ThreadDestroyed", S_OK, |profiler| {
+        profiler.thread_destroyed(thread_id)
+    })
 }
 
 /// Attach is not supported in practice; the original returns `S_OK` and does nothing.

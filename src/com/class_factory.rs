@@ -44,7 +44,11 @@ unsafe fn factory<'a>(this: *mut c_void) -> Option<&'a ClassFactory> {
     unsafe { this.cast::<ClassFactory>().as_ref() }
 }
 
-unsafe extern "system" fn query_interface(this: *mut c_void, riid: *const GUID, ppv: *mut *mut c_void) -> HRESULT {
+unsafe extern "system" fn query_interface(
+    this: *mut c_void,
+    riid: *const GUID,
+    ppv: *mut *mut c_void,
+) -> HRESULT {
     guard("IClassFactory::QueryInterface", E_FAIL, || {
         if ppv.is_null() {
             return E_POINTER;
@@ -145,9 +149,15 @@ mod tests {
             assert_eq!((v.QueryInterface)(f, &IID_IUnknown, &mut out), S_OK);
             assert_eq!((v.Release)(f), 1);
             out = 1 as *mut c_void;
-            assert_eq!((v.QueryInterface)(f, &IID_ICorProfilerCallback4, &mut out), E_NOINTERFACE);
+            assert_eq!(
+                (v.QueryInterface)(f, &IID_ICorProfilerCallback4, &mut out),
+                E_NOINTERFACE
+            );
             assert!(out.is_null());
-            assert_eq!((v.QueryInterface)(f, &IID_IUnknown, std::ptr::null_mut()), E_POINTER);
+            assert_eq!(
+                (v.QueryInterface)(f, &IID_IUnknown, std::ptr::null_mut()),
+                E_POINTER
+            );
             assert_eq!((v.AddRef)(f), 2);
             assert_eq!((v.Release)(f), 1);
             assert_eq!((v.LockServer)(f, 1), S_OK);
@@ -163,7 +173,10 @@ mod tests {
         let outer = 0x1234 as *mut c_void;
         // SAFETY: `f` is live; `outer` is never dereferenced on this path.
         unsafe {
-            assert_eq!((v.CreateInstance)(f, outer, &IID_ICorProfilerCallback4, &mut out), CLASS_E_NOAGGREGATION);
+            assert_eq!(
+                (v.CreateInstance)(f, outer, &IID_ICorProfilerCallback4, &mut out),
+                CLASS_E_NOAGGREGATION
+            );
             assert!(out.is_null());
             (v.Release)(f);
         }

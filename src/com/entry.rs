@@ -14,7 +14,11 @@ use std::ffi::c_void;
 /// Called by the runtime with COM conventions: `riid` points at a GUID and
 /// `ppv` at writable storage for one pointer.
 #[no_mangle]
-pub unsafe extern "system" fn DllGetClassObject(_rclsid: *const GUID, riid: *const GUID, ppv: *mut *mut c_void) -> HRESULT {
+pub unsafe extern "system" fn DllGetClassObject(
+    _rclsid: *const GUID,
+    riid: *const GUID,
+    ppv: *mut *mut c_void,
+) -> HRESULT {
     guard("DllGetClassObject", E_FAIL, || {
         if ppv.is_null() || riid.is_null() {
             return E_POINTER;

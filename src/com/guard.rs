@@ -70,7 +70,9 @@ pub fn guard<T>(entry: &'static str, on_panic: T, body: impl FnOnce() -> T) -> T
             let detail = LAST_PANIC
                 .with(|p| p.borrow_mut().take())
                 .unwrap_or_else(|| payload_text(payload.as_ref()));
-            crate::log_error!("An unexpected error occurred in {entry} and was contained: {detail}");
+            crate::log_error!(
+                "An unexpected error occurred in {entry} and was contained: {detail}"
+            );
             on_panic
         }
     }

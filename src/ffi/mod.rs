@@ -5,7 +5,12 @@
 //!
 //! Names follow the runtime's headers (`mdToken`, `ICorProfilerInfo4Vtbl`,
 //! `GetFunctionInfo`) so each item can be checked against its source.
-#![allow(non_camel_case_types, non_snake_case, non_upper_case_globals, clippy::upper_case_acronyms)]
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    clippy::upper_case_acronyms
+)]
 
 #[macro_use]
 pub mod vtable;

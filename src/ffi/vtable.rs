@@ -25,7 +25,7 @@ pub trait VtableLayout {
 
 /// Declares a vtable struct.
 ///
-/// ```ignore
+/// ```text
 /// com_vtable! {
 ///     /// docs
 ///     pub struct ICorProfilerInfo2Vtbl("ICorProfilerInfo2") : ICorProfilerInfoVtbl("ICorProfilerInfo") {

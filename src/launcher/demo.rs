@@ -20,9 +20,15 @@ pub fn run(options: &Options, profiler: &Path) -> i32 {
 fn run_demo(options: &Options, profiler: &Path) -> Result<i32, String> {
     let sources = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps");
     if !sources.is_dir() {
-        return Err(format!("the demo sources are not at {} (run it from the source tree)", sources.display()));
+        return Err(format!(
+            "the demo sources are not at {} (run it from the source tree)",
+            sources.display()
+        ));
     }
-    let work = profiler.parent().ok_or("profiler has no directory")?.join("demo");
+    let work = profiler
+        .parent()
+        .ok_or("profiler has no directory")?
+        .join("demo");
     let artifacts = work.join("dotnet");
     println!("== Building the demo app and the test agent with the local .NET SDK");
     dotnet::build(&sources.join("DemoApp"), &artifacts)?;
@@ -40,13 +46,18 @@ fn run_demo(options: &Options, profiler: &Path) -> Result<i32, String> {
     let options = Options {
         home: Some(home),
         log_dir: Some(logs.clone()),
-        log_level: options.log_level.clone().or_else(|| Some("debug".to_string())),
+        log_level: options
+            .log_level
+            .clone()
+            .or_else(|| Some("debug".to_string())),
         ..Options::default()
     };
     let mut command = Command::new("dotnet");
     command.arg(artifacts.join("bin/DemoApp/release/DemoApp.dll"));
     attach::configure(&mut command, &options, profiler);
-    let status = command.status().map_err(|e| format!("cannot run dotnet: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run dotnet: {e}"))?;
 
     println!("== What the profiler did");
     summarise(&logs);
@@ -56,7 +67,8 @@ fn run_demo(options: &Options, profiler: &Path) -> Result<i32, String> {
 fn lay_out_home(home: &Path, sources: &Path, artifacts: &Path) -> Result<(), String> {
     let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
     std::fs::create_dir_all(home.join("extensions")).map_err(|e| io("create home", e))?;
-    std::fs::write(home.join("newrelic.config"), DEMO_CONFIG).map_err(|e| io("write newrelic.config", e))?;
+    std::fs::write(home.join("newrelic.config"), DEMO_CONFIG)
+        .map_err(|e| io("write newrelic.config", e))?;
     std::fs::copy(
         sources.join("DemoApp/Demo.Instrumentation.xml"),
         home.join("extensions/Demo.Instrumentation.xml"),
@@ -81,7 +93,10 @@ const DEMO_CONFIG: &str = r#"<?xml version="1.0"?>
 /// Prints the log file path and its key lines.
 fn summarise(logs: &Path) {
     let Ok(entries) = std::fs::read_dir(logs) else {
-        println!("   no log directory at {} — the profiler did not load", logs.display());
+        println!(
+            "   no log directory at {} — the profiler did not load",
+            logs.display()
+        );
         return;
     };
     let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
@@ -112,5 +127,7 @@ fn is_key_line(line: &str) -> bool {
         "missing",
         "Unable to",
     ];
-    line.starts_with("[Error]") || line.starts_with("[Warn ]") || KEYS.iter().any(|k| line.contains(k))
+    line.starts_with("[Error]")
+        || line.starts_with("[Warn ]")
+        || KEYS.iter().any(|k| line.contains(k))
 }

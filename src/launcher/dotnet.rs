@@ -6,7 +6,15 @@ use std::process::Command;
 /// `dotnet build -c Release --artifacts-path <artifacts> <project>`.
 pub fn build(project: &Path, artifacts: &Path) -> Result<(), String> {
     let output = Command::new("dotnet")
-        .args(["build", "-c", "Release", "--nologo", "-v", "quiet", "--artifacts-path"])
+        .args([
+            "build",
+            "-c",
+            "Release",
+            "--nologo",
+            "-v",
+            "quiet",
+            "--artifacts-path",
+        ])
         .arg(artifacts)
         .arg(project)
         .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")

@@ -59,7 +59,15 @@ pub fn run(options: Options) -> i32 {
         println!("{USAGE}");
         return 0;
     }
-    let profiler = match options.profiler.clone().map(Ok).unwrap_or_else(default_profiler_path) {
+    if options.profiler.is_none() {
+        build_library_when_run_by_cargo();
+    }
+    let profiler = match options
+        .profiler
+        .clone()
+        .map(Ok)
+        .unwrap_or_else(default_profiler_path)
+    {
         Ok(path) => path,
         Err(message) => {
             eprintln!("newrelic-profiler: {message}");
@@ -70,6 +78,52 @@ pub fn run(options: Options) -> i32 {
         demo::run(&options, &profiler)
     } else {
         attach::run(&options, &profiler)
+    }
+}
+
+/// `cargo run` builds this binary but not the library's `cdylib`, so when
+/// cargo started us (it sets `CARGO`) we build the library for the same
+/// profile first. Elsewhere (an installed binary) this does nothing.
+fn build_library_when_run_by_cargo() {
+    let Some(cargo) = std::env::var_os("CARGO") else {
+        return;
+    };
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let (Some(profile_dir), Some(target_dir)) =
+        (exe.parent(), exe.parent().and_then(|p| p.parent()))
+    else {
+        return;
+    };
+    if !manifest.is_file() {
+        return;
+    }
+    let mut command = std::process::Command::new(cargo);
+    command
+        .args(["build", "--lib", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(target_dir);
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => {}
+        Some("release") => {
+            command.arg("--release");
+        }
+        Some(other) => {
+            command.args(["--profile", other]);
+        }
+        None => return,
+    }
+    match command.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => {
+            eprintln!("newrelic-profiler: building the profiler library failed ({status})")
+        }
+        Err(e) => {
+            eprintln!("newrelic-profiler: cannot run cargo to build the profiler library: {e}")
+        }
     }
 }
 
@@ -102,7 +156,17 @@ mod tests {
 
     #[test]
     fn parses_options_and_command() {
-        let o = parse(&["--home", "/h", "--log-level", "finest", "--", "dotnet", "app.dll", "--x"]).unwrap();
+        let o = parse(&[
+            "--home",
+            "/h",
+            "--log-level",
+            "finest",
+            "--",
+            "dotnet",
+            "app.dll",
+            "--x",
+        ])
+        .unwrap();
         assert_eq!(o.home, Some(PathBuf::from("/h")));
         assert_eq!(o.log_level.as_deref(), Some("finest"));
         assert_eq!(o.command, vec!["dotnet", "app.dll", "--x"]);

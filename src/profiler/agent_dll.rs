@@ -48,7 +48,10 @@ mod tests {
         let sys = MockSystem::new()
             .with_env("CORECLR_NEW_RELIC_HOME", "/nr")
             .with_file("/nr/netcore/NewRelic.Agent.Core.dll", "");
-        assert_eq!(find(&sys).as_deref(), Some("/nr/netcore/NewRelic.Agent.Core.dll"));
+        assert_eq!(
+            find(&sys).as_deref(),
+            Some("/nr/netcore/NewRelic.Agent.Core.dll")
+        );
         let sys = MockSystem::new()
             .with_env("CORECLR_NEW_RELIC_HOME", "/nr")
             .with_file("/nr/NewRelic.Agent.Core.dll", "")
@@ -63,7 +66,10 @@ mod tests {
             .with_env("NEW_RELIC_INSTALL_PATH", "/install")
             .with_file("/home/NewRelic.Agent.Core.dll", "")
             .with_file("/install/netcore/NewRelic.Agent.Core.dll", "");
-        assert_eq!(find(&sys).as_deref(), Some("/install/netcore/NewRelic.Agent.Core.dll"));
+        assert_eq!(
+            find(&sys).as_deref(),
+            Some("/install/netcore/NewRelic.Agent.Core.dll")
+        );
     }
 
     #[test]

@@ -47,7 +47,8 @@ impl Profiler {
                 return self.detach_before_configuration(ASSUMED_RUNTIME);
             }
         };
-        let Some(runtime) = RuntimeKind::from_cor_prf_runtime_type(runtime_info.runtime_type) else {
+        let Some(runtime) = RuntimeKind::from_cor_prf_runtime_type(runtime_info.runtime_type)
+        else {
             crate::log_error!("Unknown Runtime Type found: {}", runtime_info.runtime_type);
             return self.detach_before_configuration(ASSUMED_RUNTIME);
         };
@@ -81,7 +82,9 @@ impl Profiler {
                 return CANCEL;
             }
             RuntimeKind::Framework if !info.supports::<ICorProfilerInfo7Vtbl>() => {
-                crate::log_error!(".NET Framework 4.6.1 is required.  Detaching New Relic profiler.");
+                crate::log_error!(
+                    ".NET Framework 4.6.1 is required.  Detaching New Relic profiler."
+                );
                 return CANCEL;
             }
             _ => {}

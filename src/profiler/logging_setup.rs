@@ -12,7 +12,11 @@ use std::fs::{File, OpenOptions};
 /// the file (or console, or nothing). Returns the log file path when one was
 /// opened. Any failure to create the directory or open the file disables
 /// logging for the rest of the process; the profiler keeps running (§3.5).
-pub fn start_logging(sys: &dyn SystemCalls, env: &Env<'_>, settings: LogSettings) -> Option<String> {
+pub fn start_logging(
+    sys: &dyn SystemCalls,
+    env: &Env<'_>,
+    settings: LogSettings,
+) -> Option<String> {
     let logger = log::global();
     logger.apply_settings(settings);
     if settings.enabled {
@@ -43,7 +47,8 @@ pub fn start_logging(sys: &dyn SystemCalls, env: &Env<'_>, settings: LogSettings
         logger.use_console();
         return None;
     }
-    match prepare_log_file(env, sys).and_then(|path| open_truncated(&path).map(|file| (path, file))) {
+    match prepare_log_file(env, sys).and_then(|path| open_truncated(&path).map(|file| (path, file)))
+    {
         Ok((path, file)) => {
             logger.open_file(file);
             crate::log_info!("Logger initialized.");
@@ -58,7 +63,11 @@ pub fn start_logging(sys: &dyn SystemCalls, env: &Env<'_>, settings: LogSettings
 
 /// No append, no rotation: a reused pid overwrites its old file (§3.1).
 fn open_truncated(path: &str) -> std::io::Result<File> {
-    OpenOptions::new().write(true).create(true).truncate(true).open(path)
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
 }
 
 /// Settings when the configuration could not be read: the defaults with the

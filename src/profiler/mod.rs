@@ -6,6 +6,8 @@ mod agent_dll;
 mod event_mask;
 mod initialize;
 mod logging_setup;
+#[cfg(test)]
+mod tests;
 
 use crate::clr::function_control::FunctionControl;
 use crate::clr::ProfilerInfo;
@@ -75,20 +77,34 @@ impl Profiler {
     }
 
     /// `JITCompilationStarted`.
-    pub fn jit_compilation_started(&self, function_id: FunctionID, _is_safe_to_block: bool) -> HRESULT {
+    pub fn jit_compilation_started(
+        &self,
+        function_id: FunctionID,
+        _is_safe_to_block: bool,
+    ) -> HRESULT {
         crate::log_trace!("JITCompilationStarted. {function_id}");
         crate::log_trace!("JITCompilationStartedFinished. {function_id}");
         S_OK
     }
 
     /// `ReJITCompilationStarted`.
-    pub fn rejit_compilation_started(&self, _function_id: FunctionID, _rejit_id: ReJITID, _is_safe_to_block: bool) -> HRESULT {
+    pub fn rejit_compilation_started(
+        &self,
+        _function_id: FunctionID,
+        _rejit_id: ReJITID,
+        _is_safe_to_block: bool,
+    ) -> HRESULT {
         S_OK
     }
 
     /// `GetReJITParameters`: nothing is queued for ReJIT yet, so the
     /// original IL stands (`S_FALSE`).
-    pub fn get_rejit_parameters(&self, _module_id: ModuleID, _method_id: mdMethodDef, _control: Option<FunctionControl>) -> HRESULT {
+    pub fn get_rejit_parameters(
+        &self,
+        _module_id: ModuleID,
+        _method_id: mdMethodDef,
+        _control: Option<FunctionControl>,
+    ) -> HRESULT {
         S_FALSE
     }
 
@@ -110,7 +126,10 @@ pub fn set_instance(profiler: &Arc<Profiler>) {
 /// Clears the instance if it is still `profiler`.
 pub fn clear_instance(profiler: &Arc<Profiler>) {
     let mut slot = INSTANCE.write();
-    if slot.as_ref().is_some_and(|weak| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(profiler))) {
+    if slot
+        .as_ref()
+        .is_some_and(|weak| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(profiler)))
+    {
         *slot = None;
     }
 }

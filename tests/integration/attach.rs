@@ -6,7 +6,11 @@ use crate::support::*;
 fn attaches_with_the_coreclr_guid() {
     let home = Home::new();
     let logs = scratch();
-    let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).env("NEW_RELIC_LOG_LEVEL", "finest").run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_LOG_LEVEL", "finest")
+        .run();
     out.assert_app_ran();
     let log = out.log(logs.path());
     log.assert_has("Logger initialized.")
@@ -50,7 +54,12 @@ fn shutdown_writes_the_last_lines() {
     let messages = log.messages();
     let n = messages.len();
     assert!(n >= 2, "{}", log.text);
-    assert_eq!(&messages[n - 2..], &["Profiler shutting down", "Profiler shutdown"], "{}", log.text);
+    assert_eq!(
+        &messages[n - 2..],
+        &["Profiler shutting down", "Profiler shutdown"],
+        "{}",
+        log.text
+    );
 }
 
 #[test]
@@ -58,7 +67,11 @@ fn agent_dll_in_the_netcore_subfolder_is_found() {
     let home = Home::new();
     home.move_agent_to_netcore();
     let logs = scratch();
-    let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).env("NEW_RELIC_LOG_LEVEL", "debug").run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_LOG_LEVEL", "debug")
+        .run();
     out.assert_app_ran();
     out.log(logs.path())
         .assert_has(&format!(
@@ -104,24 +117,35 @@ fn agent_enabled_false_is_ignored_on_coreclr() {
 fn non_ascii_home_path() {
     let home = Home::named("ホーム é ✓");
     let logs_in_home = home.path.join("logs");
-    let out = Run::app(&["hello"]).home(&home).env("NEW_RELIC_LOG_LEVEL", "debug").run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("NEW_RELIC_LOG_LEVEL", "debug")
+        .run();
     out.assert_app_ran();
     let log = out.log(&logs_in_home);
     log.assert_has("Profiler initialized");
-    log.assert_has(&format!("Found newrelic.config at: {}/newrelic.config", home.path.display()));
+    log.assert_has(&format!(
+        "Found newrelic.config at: {}/newrelic.config",
+        home.path.display()
+    ));
 }
 
 #[test]
 fn config_with_a_utf8_bom_is_read() {
     let home = Home::new();
     let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend_from_slice(DEFAULT_CONFIG.replace("level=\"info\"", "level=\"debug\"").as_bytes());
+    bytes.extend_from_slice(
+        DEFAULT_CONFIG
+            .replace("level=\"info\"", "level=\"debug\"")
+            .as_bytes(),
+    );
     home.write_config_bytes(&bytes);
     let logs = scratch();
     let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).run();
     out.assert_app_ran();
     let log = out.log(logs.path());
-    log.assert_has("<-- New logging level set: Debug").assert_has("Profiler initialized");
+    log.assert_has("<-- New logging level set: Debug")
+        .assert_has("Profiler initialized");
     log.assert_has_prefix("Searching for New Relic Agent DLL at: ");
 }
 
@@ -135,7 +159,11 @@ fn local_config_in_the_working_directory_replaces_the_global_log_settings() {
     )
     .unwrap();
     let logs = scratch();
-    let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).cwd(cwd.path()).run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .cwd(cwd.path())
+        .run();
     out.assert_app_ran();
     out.log(logs.path())
         .assert_has("<-- New logging level set: Debug")

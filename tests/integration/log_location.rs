@@ -12,7 +12,8 @@ fn profiler_log_directory_beats_general_directory_and_home() {
         .env("NEW_RELIC_LOG_DIRECTORY", general_dir.path())
         .run();
     out.assert_app_ran();
-    out.log(profiler_dir.path()).assert_has("Profiler initialized");
+    out.log(profiler_dir.path())
+        .assert_has("Profiler initialized");
     assert!(log_files(general_dir.path()).is_empty());
     assert!(!home.path.join("logs").exists());
 }
@@ -27,20 +28,28 @@ fn legacy_profiler_log_directory_name() {
         .env("NEW_RELIC_LOG_DIRECTORY", general_dir.path())
         .run();
     out.assert_app_ran();
-    out.log(profiler_dir.path()).assert_has("Profiler initialized");
+    out.log(profiler_dir.path())
+        .assert_has("Profiler initialized");
 }
 
 #[test]
 fn general_log_directory_beats_home() {
     let home = Home::new();
     let general_dir = scratch();
-    let out = Run::app(&["hello"]).home(&home).env("NEW_RELIC_LOG_DIRECTORY", general_dir.path()).run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("NEW_RELIC_LOG_DIRECTORY", general_dir.path())
+        .run();
     out.assert_app_ran();
-    out.log(general_dir.path()).assert_has("Profiler initialized");
+    out.log(general_dir.path())
+        .assert_has("Profiler initialized");
     assert!(!home.path.join("logs").exists());
 
     let legacy = scratch();
-    let out = Run::app(&["hello"]).home(&home).env("NEWRELIC_LOG_DIRECTORY", legacy.path()).run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("NEWRELIC_LOG_DIRECTORY", legacy.path())
+        .run();
     out.assert_app_ran();
     out.log(legacy.path()).assert_has("Profiler initialized");
 }
@@ -50,7 +59,8 @@ fn home_logs_directory_is_created() {
     let home = Home::new();
     let out = Run::app(&["hello"]).home(&home).run();
     out.assert_app_ran();
-    out.log(&home.path.join("logs")).assert_has("Profiler initialized");
+    out.log(&home.path.join("logs"))
+        .assert_has("Profiler initialized");
 }
 
 #[test]
@@ -68,7 +78,10 @@ fn trailing_separator_gives_a_doubled_separator_that_still_resolves() {
     let home = Home::new();
     let logs = scratch();
     let with_slash = format!("{}/", logs.path().display());
-    let out = Run::app(&["hello"]).home(&home).env("NEW_RELIC_PROFILER_LOG_DIRECTORY", &with_slash).run();
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .env("NEW_RELIC_PROFILER_LOG_DIRECTORY", &with_slash)
+        .run();
     out.assert_app_ran();
     out.log(logs.path()).assert_has("Profiler initialized");
 }
@@ -83,7 +96,8 @@ fn azure_app_service_home_logfiles() {
         .env("HOME", azure_home.path())
         .run();
     out.assert_app_ran();
-    out.log(&azure_home.path().join("LogFiles/NewRelic")).assert_has("Profiler initialized");
+    out.log(&azure_home.path().join("LogFiles/NewRelic"))
+        .assert_has("Profiler initialized");
 }
 
 #[test]
@@ -99,9 +113,16 @@ fn standard_directory_when_nothing_else_is_set() {
         && std::fs::metadata(standard).is_ok_and(|m| !m.permissions().readonly());
     if path.exists() {
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("Unable to find New Relic Home directory in registry or environment."), "{text}");
+        assert!(
+            text.contains("Unable to find New Relic Home directory in registry or environment."),
+            "{text}"
+        );
         std::fs::remove_file(&path).unwrap();
     } else {
-        assert!(!writable, "{} was writable but no log was written", standard.display());
+        assert!(
+            !writable,
+            "{} was writable but no log was written",
+            standard.display()
+        );
     }
 }

@@ -15,9 +15,12 @@ fn excluded_process_name_from_the_environment() {
         .run();
     out.assert_app_ran();
     let log = out.log(logs.path());
-    log.assert_has(UNLOADING).assert_lacks("Profiler initialized");
+    log.assert_has(UNLOADING)
+        .assert_lacks("Profiler initialized");
     assert!(
-        log.messages().iter().any(|m| m.starts_with("Process ") && m.ends_with(" excluded by configuration.")),
+        log.messages()
+            .iter()
+            .any(|m| m.starts_with("Process ") && m.ends_with(" excluded by configuration.")),
         "{}",
         log.text
     );
@@ -33,7 +36,9 @@ fn excluded_process_name_from_the_config() {
     let logs = scratch();
     let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).run();
     out.assert_app_ran();
-    out.log(logs.path()).assert_has(UNLOADING).assert_lacks("Profiler initialized");
+    out.log(logs.path())
+        .assert_has(UNLOADING)
+        .assert_lacks("Profiler initialized");
 }
 
 #[test]
@@ -62,7 +67,9 @@ fn force_profiling_by_mere_existence_overrides_exclusion() {
         .env("NEW_RELIC_FORCE_PROFILING", "0")
         .run();
     out.assert_app_ran();
-    out.log(logs.path()).assert_lacks(UNLOADING).assert_has("Profiler initialized");
+    out.log(logs.path())
+        .assert_lacks(UNLOADING)
+        .assert_has("Profiler initialized");
 }
 
 #[test]
@@ -74,7 +81,18 @@ fn dotnet_run_is_refused_while_the_app_it_starts_attaches() {
     let artifacts = f.artifacts.display().to_string();
     let out = Run::command(
         "dotnet",
-        &["run", "--no-build", "-c", "Release", "--artifacts-path", &artifacts, "--project", &project, "--", "hello"],
+        &[
+            "run",
+            "--no-build",
+            "-c",
+            "Release",
+            "--artifacts-path",
+            &artifacts,
+            "--project",
+            &project,
+            "--",
+            "hello",
+        ],
     )
     .home(&home)
     .log_dir(logs.path())

@@ -3,7 +3,8 @@
 
 use crate::support::*;
 
-const DETACH: &str = "An exception was thrown while initializing the profiler. The profiler will be detached now.";
+const DETACH: &str =
+    "An exception was thrown while initializing the profiler. The profiler will be detached now.";
 
 #[test]
 fn missing_home_detaches() {
@@ -24,7 +25,10 @@ fn missing_global_config_detaches() {
     let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).run();
     out.assert_app_ran();
     out.log(logs.path())
-        .assert_has(&format!("The global newrelic.config file was not found at: {}", home.path.display()))
+        .assert_has(&format!(
+            "The global newrelic.config file was not found at: {}",
+            home.path.display()
+        ))
         .assert_has(DETACH)
         .assert_lacks("Profiler initialized");
 }
@@ -71,7 +75,10 @@ fn missing_agent_dll_detaches() {
 fn legacy_home_variable_is_used() {
     let home = Home::new();
     let logs = scratch();
-    let out = Run::app(&["hello"]).env("CORECLR_NEWRELIC_HOME", &home.path).log_dir(logs.path()).run();
+    let out = Run::app(&["hello"])
+        .env("CORECLR_NEWRELIC_HOME", &home.path)
+        .log_dir(logs.path())
+        .run();
     out.assert_app_ran();
     out.log(logs.path()).assert_has("Profiler initialized");
 }
@@ -80,7 +87,10 @@ fn legacy_home_variable_is_used() {
 fn framework_home_variable_is_not_read_on_coreclr() {
     let home = Home::new();
     let logs = scratch();
-    let out = Run::app(&["hello"]).env("NEW_RELIC_HOME", &home.path).log_dir(logs.path()).run();
+    let out = Run::app(&["hello"])
+        .env("NEW_RELIC_HOME", &home.path)
+        .log_dir(logs.path())
+        .run();
     out.assert_app_ran();
     out.log(logs.path())
         .assert_has("Unable to find New Relic Home directory in registry or environment.")

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wait_timeout::ChildExt;
 
 /// `CORECLR_PROFILER` GUIDs used by the agent's installers (reference-profiler §1.3).
@@ -31,7 +31,10 @@ fn manifest_dir() -> PathBuf {
 /// `target/<profile>` of this test binary (`target/<profile>/deps/<test>`).
 fn target_profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf()
 }
 
 /// Fails loudly when the .NET SDK is missing: these tests are never skipped.
@@ -56,8 +59,17 @@ pub fn fixtures() -> &'static Fixtures {
     FIXTURES.get_or_init(|| {
         require_dotnet();
         let profile_dir = target_profile_dir();
-        let profiler = profile_dir.join(if cfg!(windows) { "NewRelicProfiler.dll" } else { "libNewRelicProfiler.so" });
-        assert!(profiler.is_file(), "profiler library not built at {}", profiler.display());
+        build_profiler_library(&profile_dir);
+        let profiler = profile_dir.join(if cfg!(windows) {
+            "NewRelicProfiler.dll"
+        } else {
+            "libNewRelicProfiler.so"
+        });
+        assert!(
+            profiler.is_file(),
+            "profiler library not built at {}",
+            profiler.display()
+        );
         let artifacts = profile_dir.join("test-dotnet");
         for project in ["ProfilerTestApp", "MockAgent"] {
             dotnet_build(&manifest_dir().join("tests/apps").join(project), &artifacts);
@@ -72,9 +84,43 @@ pub fn fixtures() -> &'static Fixtures {
     })
 }
 
+/// `cargo test` builds the library as an rlib only; the tests need the
+/// `cdylib` of the same sources and profile, so they build it (cargo has
+/// released its lock by the time tests run).
+fn build_profiler_library(profile_dir: &Path) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target_dir = profile_dir.parent().expect("target directory");
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--lib", "--quiet", "--manifest-path"])
+        .arg(manifest_dir().join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir);
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => {}
+        Some("release") => {
+            command.arg("--release");
+        }
+        Some(other) => {
+            command.args(["--profile", other]);
+        }
+        None => panic!("unexpected target layout {}", profile_dir.display()),
+    }
+    let status = command.status().expect("run cargo build --lib");
+    assert!(status.success(), "building the profiler library failed");
+}
+
 fn dotnet_build(project: &Path, artifacts: &Path) {
     let output = Command::new("dotnet")
-        .args(["build", "-c", "Release", "--nologo", "-v", "quiet", "--artifacts-path"])
+        .args([
+            "build",
+            "-c",
+            "Release",
+            "--nologo",
+            "-v",
+            "quiet",
+            "--artifacts-path",
+        ])
         .arg(artifacts)
         .arg(project)
         .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
@@ -114,12 +160,19 @@ impl Home {
 
     /// A complete home whose directory name is `name` (may be non-ASCII).
     pub fn named(name: &str) -> Home {
-        let dir = tempfile::Builder::new().prefix("nrtest-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("nrtest-")
+            .tempdir()
+            .expect("temp dir");
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.join("extensions")).unwrap();
         let home = Home { _dir: dir, path };
         home.write_config(DEFAULT_CONFIG);
-        std::fs::copy(&fixtures().agent_dll, home.path.join("NewRelic.Agent.Core.dll")).unwrap();
+        std::fs::copy(
+            &fixtures().agent_dll,
+            home.path.join("NewRelic.Agent.Core.dll"),
+        )
+        .unwrap();
         home
     }
 
@@ -152,7 +205,10 @@ impl Home {
 
 /// A scratch directory for logs and other outputs.
 pub fn scratch() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("nrtest-").tempdir().expect("temp dir")
+    tempfile::Builder::new()
+        .prefix("nrtest-")
+        .tempdir()
+        .expect("temp dir")
 }
 
 /// Environment variables that would leak the caller's profiler settings into a test.
@@ -183,7 +239,6 @@ pub struct Outcome {
     pub status: std::process::ExitStatus,
     pub stdout: String,
     pub stderr: String,
-    pub elapsed: Duration,
 }
 
 impl Run {
@@ -193,7 +248,10 @@ impl Run {
         let f = fixtures();
         let mut all = vec![f.app_dll.display().to_string()];
         all.extend(args.iter().map(|a| a.to_string()));
-        Run::command("dotnet", &all.iter().map(String::as_str).collect::<Vec<_>>())
+        Run::command(
+            "dotnet",
+            &all.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
     }
 
     /// Any command with the profiler attached.
@@ -202,10 +260,16 @@ impl Run {
         let mut env = BTreeMap::new();
         env.insert("CORECLR_ENABLE_PROFILING".to_string(), "1".to_string());
         env.insert("CORECLR_PROFILER".to_string(), CORECLR_GUID.to_string());
-        env.insert("CORECLR_PROFILER_PATH".to_string(), f.profiler.display().to_string());
+        env.insert(
+            "CORECLR_PROFILER_PATH".to_string(),
+            f.profiler.display().to_string(),
+        );
         env.insert("DOTNET_CLI_TELEMETRY_OPTOUT".to_string(), "1".to_string());
         env.insert("DOTNET_NOLOGO".to_string(), "1".to_string());
-        env.insert("DOTNET_SKIP_FIRST_TIME_EXPERIENCE".to_string(), "1".to_string());
+        env.insert(
+            "DOTNET_SKIP_FIRST_TIME_EXPERIENCE".to_string(),
+            "1".to_string(),
+        );
         Run {
             program: program.to_string(),
             args: args.iter().map(|a| a.to_string()).collect(),
@@ -215,12 +279,10 @@ impl Run {
     }
 
     pub fn env(mut self, name: &str, value: impl AsRef<std::ffi::OsStr>) -> Run {
-        self.env.insert(name.to_string(), value.as_ref().to_string_lossy().into_owned());
-        self
-    }
-
-    pub fn remove_env(mut self, name: &str) -> Run {
-        self.env.remove(name);
+        self.env.insert(
+            name.to_string(),
+            value.as_ref().to_string_lossy().into_owned(),
+        );
         self
     }
 
@@ -255,17 +317,23 @@ impl Run {
         }
         let out_file = tempfile::tempfile().unwrap();
         let err_file = tempfile::tempfile().unwrap();
-        command.stdout(out_file.try_clone().unwrap()).stderr(err_file.try_clone().unwrap()).stdin(Stdio::null());
-        let started = Instant::now();
-        let mut child = command.spawn().unwrap_or_else(|e| panic!("spawn {}: {e}", self.program));
+        command
+            .stdout(out_file.try_clone().unwrap())
+            .stderr(err_file.try_clone().unwrap())
+            .stdin(Stdio::null());
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", self.program));
         let status = match child.wait_timeout(RUN_TIMEOUT).unwrap() {
             Some(status) => status,
             None => {
                 let _ = child.kill();
-                panic!("{} {:?} did not finish within {RUN_TIMEOUT:?}", self.program, self.args);
+                panic!(
+                    "{} {:?} did not finish within {RUN_TIMEOUT:?}",
+                    self.program, self.args
+                );
             }
         };
-        let elapsed = started.elapsed();
         let read = |mut file: std::fs::File| {
             use std::io::{Read, Seek};
             let mut bytes = Vec::new();
@@ -277,7 +345,6 @@ impl Run {
             status,
             stdout: read(out_file),
             stderr: read(err_file),
-            elapsed,
         }
     }
 }
@@ -289,7 +356,12 @@ impl Outcome {
             .lines()
             .find_map(|l| l.strip_prefix("PID="))
             .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no PID line in output:\n{}\nstderr:\n{}", self.stdout, self.stderr))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no PID line in output:\n{}\nstderr:\n{}",
+                    self.stdout, self.stderr
+                )
+            })
     }
 
     /// Asserts a zero exit code, showing the output otherwise.
@@ -307,7 +379,11 @@ impl Outcome {
     /// The test app ran to completion (its normal output is present).
     pub fn assert_app_ran(&self) -> &Outcome {
         self.assert_success();
-        assert!(self.stdout.contains("ProfilerTestApp: hello"), "app output missing:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains("ProfilerTestApp: hello"),
+            "app output missing:\n{}",
+            self.stdout
+        );
         self
     }
 
@@ -323,7 +399,8 @@ impl Outcome {
             panic!(
                 "no profiler log at {}: {e}\nfiles: {:?}\nstdout:\n{}\nstderr:\n{}",
                 path.display(),
-                std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>()),
+                std::fs::read_dir(dir)
+                    .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>()),
                 self.stdout,
                 self.stderr
             )
@@ -340,11 +417,14 @@ pub struct Log {
 impl Log {
     /// The messages (text after the 28-character `[Level] timestamp ` prefix).
     pub fn messages(&self) -> Vec<&str> {
-        self.text.lines().map(|l| l.get(28..).unwrap_or(l)).collect()
+        self.text
+            .lines()
+            .map(|l| l.get(28..).unwrap_or(l))
+            .collect()
     }
 
     pub fn has(&self, message: &str) -> bool {
-        self.messages().iter().any(|m| *m == message)
+        self.messages().contains(&message)
     }
 
     pub fn has_prefix(&self, prefix: &str) -> bool {
@@ -357,18 +437,21 @@ impl Log {
     }
 
     pub fn assert_has_prefix(&self, prefix: &str) -> &Log {
-        assert!(self.has_prefix(prefix), "log lacks a line starting {prefix:?}:\n{}", self.text);
+        assert!(
+            self.has_prefix(prefix),
+            "log lacks a line starting {prefix:?}:\n{}",
+            self.text
+        );
         self
     }
 
     pub fn assert_lacks(&self, message: &str) -> &Log {
-        assert!(!self.has(message), "log unexpectedly has {message:?}:\n{}", self.text);
+        assert!(
+            !self.has(message),
+            "log unexpectedly has {message:?}:\n{}",
+            self.text
+        );
         self
-    }
-
-    /// The line (with level tag) carrying `message`.
-    pub fn line_with(&self, message: &str) -> Option<&str> {
-        self.text.lines().find(|l| l.get(28..) == Some(message))
     }
 }
 

@@ -1,0 +1,195 @@
+//! The start-up sequence against a fake runtime (reference-profiler §2.1):
+//! the paths the real .NET 10 runtime cannot exercise — other runtime
+//! types, missing interfaces, failing calls.
+
+use super::Profiler;
+use crate::clr::fake_info::{FakeInfo, FakeRuntime};
+use crate::clr::ComPtr;
+use crate::ffi::guids::*;
+use crate::ffi::hresult::{CORPROF_E_PROFILER_CANCEL_ACTIVATION as CANCEL, E_FAIL, S_OK};
+use crate::runtime::RuntimeKind;
+use crate::system::mock::MockSystem;
+
+const CONFIG: &str = r#"<configuration agentEnabled="true"><log level="info"/></configuration>"#;
+
+/// A Linux-like CoreCLR home with config and agent; logging off so the
+/// shared global logger stays quiet across tests.
+fn core_system() -> MockSystem {
+    MockSystem::new()
+        .with_env("CORECLR_NEW_RELIC_HOME", "/nr")
+        .with_env("NEW_RELIC_LOG_ENABLED", "false")
+        .with_file("/nr/newrelic.config", CONFIG)
+        .with_file("/nr/NewRelic.Agent.Core.dll", "")
+}
+
+fn framework_system() -> MockSystem {
+    MockSystem::windows()
+        .with_env("NEW_RELIC_HOME", r"C:\nr")
+        .with_env("NEW_RELIC_LOG_ENABLED", "false")
+        .with_env("NEW_RELIC_INCLUDED_APPLICATION_NAMES", "app.exe")
+        .with_file(r"C:\nr\newrelic.config", CONFIG)
+        .with_file(r"C:\nr\NewRelic.Agent.Core.dll", "")
+}
+
+/// The outcome of one `Initialize`. Fields drop in order, so the profiler
+/// releases its references before the fake object is freed.
+struct Outcome {
+    profiler: Profiler,
+    _fake: FakeInfo,
+}
+
+fn initialize(system: MockSystem, runtime: FakeRuntime) -> (i32, Vec<String>, Outcome) {
+    let fake = FakeInfo::new(runtime);
+    let profiler = Profiler::with_system(Box::new(system));
+    // SAFETY: the fake is a live COM object for as long as `Outcome` lives.
+    let unknown = unsafe { ComPtr::from_borrowed(fake.as_raw()) }.unwrap();
+    let hr = profiler.initialize(unknown);
+    let calls = fake.calls();
+    if hr != S_OK {
+        assert_eq!(
+            fake.references(),
+            1,
+            "a detaching profiler keeps no reference"
+        );
+    }
+    (
+        hr,
+        calls,
+        Outcome {
+            profiler,
+            _fake: fake,
+        },
+    )
+}
+
+#[test]
+fn coreclr_attaches_and_disables_tiered_compilation() {
+    let (hr, calls, profiler) = initialize(core_system(), FakeRuntime::coreclr());
+    assert_eq!(hr, S_OK);
+    assert!(
+        calls.contains(&"SetEventMask2(0xb0040224, 0x8)".to_string()),
+        "{calls:?}"
+    );
+    let active = profiler.profiler.active().unwrap();
+    assert_eq!(active.runtime, RuntimeKind::Core);
+    assert_eq!(active.agent_core_dll, "/nr/NewRelic.Agent.Core.dll");
+}
+
+#[test]
+fn coreclr_without_info5_falls_back_to_set_event_mask() {
+    let (hr, calls, _) = initialize(
+        core_system(),
+        FakeRuntime::coreclr().without(IID_ICorProfilerInfo5),
+    );
+    assert_eq!(hr, S_OK);
+    assert!(
+        calls.contains(&"SetEventMask(0xb0040224)".to_string()),
+        "{calls:?}"
+    );
+    assert!(!calls.iter().any(|c| c.starts_with("SetEventMask2")));
+}
+
+#[test]
+fn framework_attaches_with_set_event_mask_and_framework_variables() {
+    let (hr, calls, profiler) = initialize(framework_system(), FakeRuntime::framework());
+    assert_eq!(hr, S_OK);
+    assert!(
+        calls.contains(&"SetEventMask(0xb0040224)".to_string()),
+        "{calls:?}"
+    );
+    let active = profiler.profiler.active().unwrap();
+    assert_eq!(active.runtime, RuntimeKind::Framework);
+    assert_eq!(active.agent_core_dll, r"C:\nr\NewRelic.Agent.Core.dll");
+}
+
+#[test]
+fn framework_process_not_configured_is_not_instrumented() {
+    let system = MockSystem::windows()
+        .with_env("NEW_RELIC_HOME", r"C:\nr")
+        .with_env("NEW_RELIC_LOG_ENABLED", "false")
+        .with_file(r"C:\nr\newrelic.config", CONFIG)
+        .with_file(r"C:\nr\NewRelic.Agent.Core.dll", "");
+    let (hr, calls, _) = initialize(system, FakeRuntime::framework());
+    assert_eq!(hr, CANCEL);
+    assert!(
+        !calls.iter().any(|c| c.starts_with("SetEventMask")),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn unknown_runtime_type_detaches() {
+    let mut runtime = FakeRuntime::coreclr();
+    runtime.runtime_type = 3;
+    assert_eq!(initialize(core_system(), runtime).0, CANCEL);
+}
+
+#[test]
+fn failing_runtime_information_detaches() {
+    let mut runtime = FakeRuntime::coreclr();
+    runtime.runtime_info_hr = E_FAIL;
+    assert_eq!(initialize(core_system(), runtime).0, CANCEL);
+}
+
+#[test]
+fn missing_info4_detaches() {
+    let (hr, calls, _) = initialize(
+        core_system(),
+        FakeRuntime::coreclr().without(IID_ICorProfilerInfo4),
+    );
+    assert_eq!(hr, CANCEL);
+    assert!(
+        calls.is_empty(),
+        "nothing is called without ICorProfilerInfo4: {calls:?}"
+    );
+}
+
+#[test]
+fn coreclr_older_than_3_1_detaches() {
+    let (hr, calls, _) = initialize(
+        core_system(),
+        FakeRuntime::coreclr().without(IID_ICorProfilerInfo11),
+    );
+    assert_eq!(hr, CANCEL);
+    assert!(
+        !calls.iter().any(|c| c.starts_with("SetEventMask")),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn framework_older_than_4_6_1_detaches() {
+    let (hr, _, _) = initialize(
+        framework_system(),
+        FakeRuntime::framework().without(IID_ICorProfilerInfo7),
+    );
+    assert_eq!(hr, CANCEL);
+}
+
+#[test]
+fn failing_event_mask_detaches() {
+    let mut runtime = FakeRuntime::coreclr();
+    runtime.set_event_mask_hr = E_FAIL;
+    assert_eq!(initialize(core_system(), runtime).0, CANCEL);
+}
+
+#[test]
+fn missing_configuration_detaches_before_any_runtime_setting() {
+    let system = MockSystem::new()
+        .with_env("CORECLR_NEW_RELIC_HOME", "/nr")
+        .with_env("NEW_RELIC_LOG_ENABLED", "false")
+        .with_file("/nr/NewRelic.Agent.Core.dll", "");
+    let (hr, calls, _) = initialize(system, FakeRuntime::coreclr());
+    assert_eq!(hr, CANCEL);
+    assert_eq!(calls, vec!["GetRuntimeInformation".to_string()]);
+}
+
+#[test]
+fn excluded_process_detaches_unless_forced() {
+    let system = core_system().with_env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet");
+    assert_eq!(initialize(system, FakeRuntime::coreclr()).0, CANCEL);
+    let forced = core_system()
+        .with_env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .with_env("NEWRELIC_FORCE_PROFILING", "false");
+    assert_eq!(initialize(forced, FakeRuntime::coreclr()).0, S_OK);
+}
