@@ -1,7 +1,15 @@
 // The entry point the profiler's injected code calls, with the real agent's
-// signature. Each call is printed to stdout (prefixed "[agent]") and, when
-// NEWRELIC_TEST_AGENT_LOG names a file, appended there as one tab-separated
-// line so tests can assert on every argument.
+// signature (NewRelic.Agent.Core.AgentShim.GetFinishTracerDelegate). Every
+// call and every finish is recorded as one tab-separated line: appended to
+// the file named by NEWRELIC_TEST_AGENT_LOG when set, else printed to stdout
+// with an "[agent]" prefix (the demo).
+//
+// Behaviour switches (environment):
+//   NEWRELIC_TEST_AGENT_THROW=get     GetFinishTracerDelegate throws
+//   NEWRELIC_TEST_AGENT_THROW=finish  the returned delegate throws
+//   NEWRELIC_TEST_AGENT_NULL=1        GetFinishTracerDelegate returns null
+// Re-entrancy: when the application stored an Action under the AppContext
+// key "NewRelicTest.Reenter", it is invoked once from inside the call.
 using System.Text;
 
 namespace NewRelic.Agent.Core;
@@ -9,6 +17,9 @@ namespace NewRelic.Agent.Core;
 public static class AgentShim
 {
     private static readonly object Gate = new();
+
+    [ThreadStatic]
+    private static int _depth;
 
     public static Action<object, Exception> GetFinishTracerDelegate(
         string tracerFactoryName,
@@ -23,38 +34,71 @@ public static class AgentShim
         object[] args,
         ulong functionId)
     {
-        var call = string.Join("\t",
-            "GetFinishTracerDelegate",
+        Recorder.Record(string.Join("\t",
+            "Call",
             tracerFactoryName ?? "<null>",
             "0x" + tracerArguments.ToString("x"),
             metricName ?? "<null>",
             assemblyName ?? "<null>",
-            type?.FullName ?? "<null>",
+            type == null ? "<null>" : type.FullName ?? type.Name,
             typeName ?? "<null>",
             methodName ?? "<null>",
             argumentSignature ?? "<null>",
             invocationTarget == null ? "<null>" : invocationTarget.GetType().FullName,
-            args == null ? "<null>" : "[" + string.Join(",", args.Select(Describe)) + "]",
-            functionId == 0 ? "fid=0" : "fid=nonzero");
-        Record(call);
-        return (result, exception) =>
-            Record(string.Join("\t", "Finish", typeName + "." + methodName, Describe(result), exception?.GetType().FullName ?? "<null>"));
-    }
+            args == null ? "<null>" : "[" + string.Join(",", args.Select(Recorder.Describe)) + "]",
+            "fid=" + functionId));
 
-    private static string Describe(object value) => value switch
+        if (_depth == 0 && AppContext.GetData("NewRelicTest.Reenter") is Action reenter)
+        {
+            _depth++;
+            try { reenter(); } finally { _depth--; }
+        }
+
+        var mode = Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_THROW");
+        if (mode == "get")
+        {
+            throw new InvalidOperationException("agent failure in GetFinishTracerDelegate");
+        }
+        if (Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_NULL") == "1")
+        {
+            return null;
+        }
+        var name = typeName + "." + methodName;
+        return (result, exception) =>
+        {
+            Recorder.Record(string.Join("\t", "Finish", name, Recorder.Describe(result),
+                exception == null ? "<null>" : exception.GetType().FullName + ": " + exception.Message));
+            if (mode == "finish")
+            {
+                throw new InvalidOperationException("agent failure in finish");
+            }
+        };
+    }
+}
+
+internal static class Recorder
+{
+    private static readonly object Gate = new();
+
+    public static string Describe(object value) => value switch
     {
         null => "<null>",
         string s => "\"" + s + "\"",
+        Array a => a.GetType().Name + "{" + string.Join(",", a.Cast<object>().Select(Describe)) + "}",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
 
-    private static void Record(string line)
+    public static void Record(string line)
     {
         lock (Gate)
         {
-            Console.WriteLine("[agent] " + line.Replace('\t', ' '));
             var path = Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_LOG");
-            if (!string.IsNullOrEmpty(path))
+            if (string.IsNullOrEmpty(path))
+            {
+                Console.WriteLine("[agent] " + line.Replace('\t', ' '));
+            }
+            else
             {
                 File.AppendAllText(path, line + "\n", Encoding.UTF8);
             }

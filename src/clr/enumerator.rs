@@ -1,0 +1,83 @@
+//! Metadata enumerations (`Enum*` with an `HCORENUM` cursor): fetched in
+//! batches until the runtime returns `S_FALSE` or nothing, and the cursor is
+//! always closed, also on error.
+
+use super::hresult::{ClrResult, HResult};
+use crate::ffi::hresult::S_FALSE;
+use crate::ffi::types::{HCORENUM, HRESULT, ULONG};
+
+/// Collects every token an enumeration yields. `next(cursor, buffer,
+/// fetched)` is one `Enum*` call; `close(cursor)` is the interface's
+/// `CloseEnum`.
+pub fn drain_tokens(
+    batch: usize,
+    mut next: impl FnMut(&mut HCORENUM, &mut [u32], &mut ULONG) -> HRESULT,
+    close: impl FnOnce(HCORENUM),
+) -> ClrResult<Vec<u32>> {
+    let mut cursor: HCORENUM = std::ptr::null_mut();
+    let mut all = Vec::new();
+    let mut buffer = vec![0u32; batch.max(1)];
+    let result = loop {
+        let mut fetched: ULONG = 0;
+        let hr = next(&mut cursor, &mut buffer, &mut fetched);
+        if hr < 0 {
+            break Err(HResult(hr));
+        }
+        let fetched = (fetched as usize).min(buffer.len());
+        all.extend_from_slice(&buffer[..fetched]);
+        if hr == S_FALSE || fetched == 0 {
+            break Ok(all);
+        }
+    };
+    if !cursor.is_null() {
+        close(cursor);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::hresult::{E_FAIL, S_OK};
+
+    #[test]
+    fn drains_in_batches_and_closes() {
+        let source: Vec<u32> = (1..=12).collect();
+        let mut position = 0usize;
+        let mut closed = false;
+        let tokens = drain_tokens(
+            5,
+            |cursor, buffer, fetched| {
+                *cursor = 1 as HCORENUM;
+                let n = (source.len() - position).min(buffer.len());
+                buffer[..n].copy_from_slice(&source[position..position + n]);
+                position += n;
+                *fetched = n as ULONG;
+                if n == 0 {
+                    S_FALSE
+                } else {
+                    S_OK
+                }
+            },
+            |_| closed = true,
+        )
+        .unwrap();
+        assert_eq!(tokens, source);
+        assert!(closed);
+    }
+
+    #[test]
+    fn an_error_still_closes_the_cursor() {
+        let mut closed = false;
+        let r = drain_tokens(
+            5,
+            |cursor, _, _| {
+                *cursor = 1 as HCORENUM;
+                E_FAIL
+            },
+            |_| closed = true,
+        );
+        assert_eq!(r, Err(HResult::FAIL));
+        assert!(closed);
+    }
+}

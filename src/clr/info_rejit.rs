@@ -1,0 +1,95 @@
+//! ReJIT requests and runtime-wide enumerations (reference-profiler §6).
+
+use super::com_ptr::ComPtr;
+use super::hresult::{ClrResult, HResult};
+use super::info::ProfilerInfo;
+use crate::ffi::enums::{ICorProfilerModuleEnumVtbl, ICorProfilerThreadEnumVtbl};
+use crate::ffi::types::*;
+use std::ffi::c_void;
+
+/// Modules are fetched 100 at a time, as in the original (§6.2).
+const MODULE_BATCH: usize = 100;
+/// Threads are fetched 40 at a time (§7.3).
+const THREAD_BATCH: usize = 40;
+
+impl ProfilerInfo {
+    /// `RequestReJIT` for `(module, method)` pairs in one call.
+    pub fn request_rejit(&self, methods: &[(ModuleID, mdMethodDef)]) -> ClrResult<()> {
+        if methods.is_empty() {
+            return Ok(());
+        }
+        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) = methods.iter().copied().unzip();
+        let count = u32::try_from(methods.len()).map_err(|_| HResult::FAIL)?;
+        let info = self.info4();
+        // SAFETY: both arrays hold `count` elements and outlive the call.
+        HResult::ok(unsafe { (info.vtbl().RequestReJIT)(info.as_raw(), count, modules.as_mut_ptr(), tokens.as_mut_ptr()) })
+    }
+
+    /// `RequestRevert` for `(module, method)` pairs; per-method status not requested.
+    pub fn request_revert(&self, methods: &[(ModuleID, mdMethodDef)]) -> ClrResult<()> {
+        if methods.is_empty() {
+            return Ok(());
+        }
+        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) = methods.iter().copied().unzip();
+        let count = u32::try_from(methods.len()).map_err(|_| HResult::FAIL)?;
+        let info = self.info4();
+        // SAFETY: both arrays hold `count` elements; a null status array is allowed.
+        HResult::ok(unsafe {
+            (info.vtbl().RequestRevert)(info.as_raw(), count, modules.as_mut_ptr(), tokens.as_mut_ptr(), std::ptr::null_mut())
+        })
+    }
+
+    /// Every loaded module.
+    pub fn modules(&self) -> ClrResult<Vec<ModuleID>> {
+        let info = self.info4();
+        let mut raw: *mut c_void = std::ptr::null_mut();
+        // SAFETY: out-pointer refers to a local.
+        HResult::ok(unsafe { (info.vtbl().EnumModules)(info.as_raw(), &mut raw) })?;
+        // SAFETY: success hands us one reference to the enumerator.
+        let cursor: ComPtr<ICorProfilerModuleEnumVtbl> = unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
+        let mut all = Vec::new();
+        let mut batch = vec![0usize; MODULE_BATCH];
+        loop {
+            let mut fetched: ULONG = 0;
+            // SAFETY: `batch` holds MODULE_BATCH ids.
+            let hr = unsafe { (cursor.vtbl().Next)(cursor.as_raw(), MODULE_BATCH as ULONG, batch.as_mut_ptr(), &mut fetched) };
+            HResult::ok(hr)?;
+            let fetched = (fetched as usize).min(batch.len());
+            all.extend_from_slice(&batch[..fetched]);
+            if fetched == 0 || hr == crate::ffi::hresult::S_FALSE {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Every managed thread.
+    pub fn threads(&self) -> ClrResult<Vec<ThreadID>> {
+        let info = self.info4();
+        let mut raw: *mut c_void = std::ptr::null_mut();
+        // SAFETY: out-pointer refers to a local.
+        HResult::ok(unsafe { (info.vtbl().EnumThreads)(info.as_raw(), &mut raw) })?;
+        // SAFETY: success hands us one reference to the enumerator.
+        let cursor: ComPtr<ICorProfilerThreadEnumVtbl> = unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
+        let mut all = Vec::new();
+        let mut batch = vec![0usize; THREAD_BATCH];
+        loop {
+            let mut fetched: ULONG = 0;
+            // SAFETY: `batch` holds THREAD_BATCH ids.
+            let hr = unsafe { (cursor.vtbl().Next)(cursor.as_raw(), THREAD_BATCH as ULONG, batch.as_mut_ptr(), &mut fetched) };
+            HResult::ok(hr)?;
+            let fetched = (fetched as usize).min(batch.len());
+            all.extend_from_slice(&batch[..fetched]);
+            if fetched == 0 || hr == crate::ffi::hresult::S_FALSE {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Makes a native thread known to the runtime before it calls ReJIT or
+    /// stack-snapshot APIs (prior-art §4.5).
+    pub fn initialize_current_thread(&self) -> ClrResult<()> {
+        let info = self.info4();
+        // SAFETY: no arguments.
+        HResult::ok(unsafe { (info.vtbl().InitializeCurrentThread)(info.as_raw()) })
+    }
+}
