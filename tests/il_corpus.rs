@@ -162,7 +162,7 @@ fn corpus_rewrite_is_structurally_valid() {
                 0 => None,
                 t => a.local_sig(t),
             };
-            let w = match wrapper::wrap(&body, &sig, locals, a) {
+            let w = match wrapper::wrap(body, &sig, locals, a) {
                 Ok(w) => w,
                 Err(e) => {
                     let key = format!("{e}");

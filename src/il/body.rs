@@ -120,6 +120,9 @@ pub struct MethodBody {
     pub(crate) arena: Vec<Instruction>,
     /// Placed instructions, in code order.
     pub(crate) order: Vec<Label>,
+    /// Whether each arena entry is placed in `order` (placement is checked
+    /// on every edit without a scan).
+    pub(crate) placed: Vec<bool>,
     /// Exception clauses in table order.
     pub(crate) clauses: Vec<ExceptionClause>,
     /// Non-EH data sections.
@@ -138,6 +141,7 @@ impl MethodBody {
             header,
             arena: Vec::new(),
             order: Vec::new(),
+            placed: Vec::new(),
             clauses: Vec::new(),
             raw_sections: Vec::new(),
             shapes: Some(Vec::new()),
@@ -149,6 +153,14 @@ impl MethodBody {
     /// `None` for bodies not produced by decoding.
     pub fn decoded_size(&self) -> Option<usize> {
         self.decoded_size
+    }
+
+    /// Reserves room for `additional` more instructions (a rewriter that
+    /// knows how much it will add avoids regrowing the arena).
+    pub fn reserve(&mut self, additional: usize) {
+        self.arena.reserve(additional);
+        self.placed.reserve(additional);
+        self.order.reserve(additional);
     }
 
     /// Number of placed instructions.

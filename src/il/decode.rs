@@ -61,6 +61,7 @@ impl MethodBody {
         let (arena, offsets) = decode_code(code)?;
         let mut body = MethodBody::new(header);
         body.order = (0..arena.len() as u32).map(Label).collect();
+        body.placed = vec![true; arena.len()];
         body.arena = arena;
 
         let mut end = code_end;

@@ -35,6 +35,7 @@ impl MethodBody {
     pub fn create(&mut self, instruction: Instruction) -> Label {
         let label = Label(self.arena.len() as u32);
         self.arena.push(instruction);
+        self.placed.push(false);
         label
     }
 
@@ -47,10 +48,10 @@ impl MethodBody {
 
     /// Places created instructions at the end of the code.
     pub fn push_back(&mut self, labels: &[Label]) -> Result<()> {
-        self.check_unplaced(labels)?;
         if let Some(last) = self.last() {
             self.check_not_prefix(last)?;
         }
+        self.check_unplaced(labels)?;
         self.order.extend_from_slice(labels);
         Ok(())
     }
@@ -67,11 +68,11 @@ impl MethodBody {
     /// clause boundaries naming `at` keep naming it, so the new code is
     /// skipped by jumps to `at` and lies outside regions starting at `at`.
     pub fn insert_before(&mut self, at: Label, labels: &[Label]) -> Result<()> {
-        self.check_unplaced(labels)?;
         let p = self.position_of(at)?;
         if let Some(&prev) = p.checked_sub(1).and_then(|q| self.order.get(q)) {
             self.check_not_prefix(prev)?;
         }
+        self.check_unplaced(labels)?;
         self.order.splice(p..p, labels.iter().copied());
         Ok(())
     }
@@ -91,9 +92,9 @@ impl MethodBody {
     /// Places created instructions immediately after `at`, outside any block
     /// whose last instruction is `at`.
     pub fn insert_after(&mut self, at: Label, labels: &[Label]) -> Result<()> {
-        self.check_unplaced(labels)?;
         let p = self.position_of(at)?;
         self.check_not_prefix(at)?;
+        self.check_unplaced(labels)?;
         self.order.splice(p + 1..p + 1, labels.iter().copied());
         Ok(())
     }
@@ -255,13 +256,20 @@ impl MethodBody {
         self.clauses_mut().push(clause);
     }
 
-    fn check_unplaced(&self, labels: &[Label]) -> Result<()> {
-        let pos = self.positions();
-        let mut seen = vec![false; self.arena.len()];
-        for &l in labels {
-            match (pos.get(l.index()), seen.get_mut(l.index())) {
-                (Some(&u32::MAX), Some(s)) if !*s => *s = true,
-                _ => return Err(IlError::UnknownLabel(l)),
+    /// Checks that every label names an unplaced instruction (each once) and
+    /// marks them placed; on error nothing stays marked.
+    fn check_unplaced(&mut self, labels: &[Label]) -> Result<()> {
+        for (i, &l) in labels.iter().enumerate() {
+            match self.placed.get_mut(l.index()) {
+                Some(p) if !*p => *p = true,
+                _ => {
+                    for &m in labels.iter().take(i) {
+                        if let Some(p) = self.placed.get_mut(m.index()) {
+                            *p = false;
+                        }
+                    }
+                    return Err(IlError::UnknownLabel(l));
+                }
             }
         }
         Ok(())

@@ -66,7 +66,10 @@ impl MethodBody {
     /// Computes the code layout: checks that every operand matches its
     /// opcode and that every target is placed, then relaxes branches.
     pub fn layout(&self, options: &EncodeOptions) -> Result<Layout> {
-        let pos = self.positions();
+        self.layout_at(options, &self.positions())
+    }
+
+    fn layout_at(&self, options: &EncodeOptions, pos: &[u32]) -> Result<Layout> {
         let n = self.order.len();
         let mut opcodes = Vec::with_capacity(n);
         let mut target_pos: Vec<u32> = Vec::with_capacity(n);
@@ -143,8 +146,8 @@ impl MethodBody {
 
     /// Encodes header, code and extra sections.
     pub fn encode_with(&self, options: &EncodeOptions) -> Result<Vec<u8>> {
-        let layout = self.layout(options)?;
         let pos = self.positions();
+        let layout = self.layout_at(options, &pos)?;
         let raw_clauses = self.raw_clauses(&layout, &pos)?;
         let keep_shapes = self.shapes.as_deref().filter(|shapes| {
             let total: usize = shapes

@@ -141,32 +141,96 @@ macro_rules! opcodes {
             /// Every opcode, in encoding order.
             pub const ALL: &'static [OpCode] = &[$(OpCode::$variant,)*];
 
-            /// ILDASM mnemonic (`ldarg.0`, `constrained.`, …).
-            pub const fn name(self) -> &'static str {
-                match self { $(OpCode::$variant => $name,)* }
-            }
-
-            /// Kind of the inline operand.
-            pub const fn operand_kind(self) -> OperandKind {
-                match self { $(OpCode::$variant => OperandKind::$operand,)* }
-            }
-
-            /// Stack slots popped.
-            pub const fn pops(self) -> StackCount {
-                match self { $(OpCode::$variant => stack!($pop),)* }
-            }
-
-            /// Stack slots pushed.
-            pub const fn pushes(self) -> StackCount {
-                match self { $(OpCode::$variant => stack!($push),)* }
-            }
-
-            /// Control-flow class.
-            pub const fn flow(self) -> FlowControl {
-                match self { $(OpCode::$variant => FlowControl::$flow,)* }
+            const fn row(self) -> OpInfo {
+                match self { $(OpCode::$variant => OpInfo {
+                    name: $name,
+                    operand: OperandKind::$operand,
+                    pops: stack!($pop),
+                    pushes: stack!($push),
+                    flow: FlowControl::$flow,
+                },)* }
             }
         }
     };
+}
+
+/// Static facts about one opcode.
+#[derive(Clone, Copy, Debug)]
+struct OpInfo {
+    name: &'static str,
+    operand: OperandKind,
+    pops: StackCount,
+    pushes: StackCount,
+    flow: FlowControl,
+}
+
+const INFO_SLOTS: usize = 0x120;
+
+const NOP_INFO: OpInfo = OpInfo {
+    name: "nop",
+    operand: OperandKind::None,
+    pops: StackCount::Fixed(0),
+    pushes: StackCount::Fixed(0),
+    flow: FlowControl::Next,
+};
+
+/// Dense table: one-byte opcodes at their byte, two-byte ones at 0x100 + second byte.
+static INFO: [OpInfo; INFO_SLOTS] = {
+    let mut table = [NOP_INFO; INFO_SLOTS];
+    let mut i = 0;
+    while i < OpCode::ALL.len() {
+        let op = OpCode::ALL[i];
+        table[op.slot()] = op.row();
+        i += 1;
+    }
+    table
+};
+
+impl OpCode {
+    const fn slot(self) -> usize {
+        let code = self as u16;
+        if code > 0xFF {
+            0x100 + (code & 0xFF) as usize
+        } else {
+            code as usize
+        }
+    }
+
+    #[inline]
+    fn info(self) -> &'static OpInfo {
+        // Every opcode has a slot below INFO_SLOTS by construction.
+        INFO.get(self.slot()).unwrap_or(&NOP_INFO)
+    }
+
+    /// ILDASM mnemonic (`ldarg.0`, `constrained.`, …).
+    #[inline]
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Kind of the inline operand.
+    #[inline]
+    pub fn operand_kind(self) -> OperandKind {
+        self.info().operand
+    }
+
+    /// Stack slots popped.
+    #[inline]
+    pub fn pops(self) -> StackCount {
+        self.info().pops
+    }
+
+    /// Stack slots pushed.
+    #[inline]
+    pub fn pushes(self) -> StackCount {
+        self.info().pushes
+    }
+
+    /// Control-flow class.
+    #[inline]
+    pub fn flow(self) -> FlowControl {
+        self.info().flow
+    }
 }
 
 opcodes! {
@@ -436,13 +500,13 @@ impl OpCode {
     /// Whether this is a prefix (`constrained.`, `volatile.`, `unaligned.`,
     /// `tail.`, `readonly.`, `no.`): it must stay immediately before the
     /// instruction it modifies (prior-art §4.10).
-    pub const fn is_prefix(self) -> bool {
+    pub fn is_prefix(self) -> bool {
         matches!(self.flow(), FlowControl::Meta)
     }
 
     /// Whether the operand is a branch target (`br`, `leave`, conditional
     /// branches, short or long; not `switch`).
-    pub const fn is_branch(self) -> bool {
+    pub fn is_branch(self) -> bool {
         matches!(
             self.operand_kind(),
             OperandKind::ShortBrTarget | OperandKind::BrTarget
@@ -452,7 +516,7 @@ impl OpCode {
     /// Whether control never falls through to the next instruction:
     /// unconditional branches, `leave`, `ret`, `endfinally`, `endfilter`,
     /// `throw`, `rethrow` and `jmp` (which ends the method, ECMA-335 III.3.37).
-    pub const fn ends_flow(self) -> bool {
+    pub fn ends_flow(self) -> bool {
         matches!(
             self.flow(),
             FlowControl::Branch | FlowControl::Return | FlowControl::Throw

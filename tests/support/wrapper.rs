@@ -55,12 +55,13 @@ pub struct Wrapped {
 
 /// Wraps `original` like the instrumentation wrapper.
 pub fn wrap(
-    original: &MethodBody,
+    original: MethodBody,
     sig: &MethodSig,
     local_sig: Option<&[u8]>,
     resolver: &dyn CallResolver,
 ) -> Result<Wrapped, IlError> {
-    let mut b = original.clone();
+    let mut b = original;
+    b.reserve(96 + 6 * sig.params.len());
     let returns = !sig.ret.is_void();
     let mut new_locals = vec![
         TypeSig::Primitive(Primitive::Object),
