@@ -43,3 +43,6 @@ pub use signature::{
     append_locals, render_parameters, render_type, AppendedLocals, MethodSig, MethodSigBuilder,
     Signature, TypeNameResolver, TypeSig,
 };
+
+#[cfg(test)]
+mod tests;
