@@ -164,8 +164,11 @@ fn effect(
                     let this = u32::from(s.implicit_this);
                     match opcode {
                         OpCode::Newobj => (s.params, 1),
-                        OpCode::Calli => (s.params + this + 1, u32::from(s.returns_value)),
-                        _ => (s.params + this, u32::from(s.returns_value)),
+                        OpCode::Calli => (
+                            s.params.saturating_add(this).saturating_add(1),
+                            u32::from(s.returns_value),
+                        ),
+                        _ => (s.params.saturating_add(this), u32::from(s.returns_value)),
                     }
                 }
                 None => {
