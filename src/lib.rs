@@ -4,7 +4,7 @@
 //! Layers, bottom up: [`ffi`] (raw ABI types and vtables), [`com`] (the COM
 //! objects the runtime calls), [`clr`] (safe wrappers over the runtime's
 //! interfaces), then plain safe Rust: [`system`], [`log`], [`config`],
-//! [`profiler`]. `unsafe` lives only in `ffi`, `com`, `clr` and the OS shims
+//! [`il`] (the IL engine), [`profiler`]. `unsafe` lives only in `ffi`, `com`, `clr` and the OS shims
 //! of `system`.
 #![allow(non_snake_case)] // the library name is fixed by the agent: `NewRelicProfiler`
 
@@ -12,6 +12,7 @@ pub mod clr;
 pub mod com;
 pub mod config;
 pub mod ffi;
+pub mod il;
 #[macro_use]
 pub mod log;
 pub mod profiler;
