@@ -71,6 +71,13 @@ pub struct NotANumber {
 /// The flags an XML point carries (§4.2 attribute table, §4.3 layout).
 /// Empty attributes count as absent, as in the original. Comparisons are
 /// case-insensitive (ASCII-xor).
+///
+/// `SuppressRecursiveCalls` follows the spec's rule for the
+/// `suppressRecursiveCalls` attribute. Every version of the original's
+/// source we could read takes that flag's text from the `level` attribute
+/// instead (so `suppressRecursiveCalls` is never read and any non-`true`
+/// `level` clears the flag); the spec wins until the lead decides otherwise.
+/// No shipped file uses either attribute.
 pub fn xml_tracer_arguments(attributes: &TracerAttributes<'_>) -> Result<u32, NotANumber> {
     let mut flags = 0u32;
 

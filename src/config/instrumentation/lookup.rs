@@ -106,14 +106,37 @@ impl InstrumentationConfiguration {
         (found, messages)
     }
 
-    /// The candidates for a method before the version filter: exact
-    /// parameters first, else the all-overloads points.
+    /// The candidates for a method before the version filter: the points
+    /// keyed with exactly these parameters if any, else the all-overloads
+    /// points. Both keys are built in one buffer (the second is a prefix of
+    /// the first).
     fn candidates(&self, method: &MethodIdentity<'_>) -> &[usize] {
-        let exact = self.indexes_for(method, Some(method.parameters));
-        if !exact.is_empty() {
-            return exact;
+        let search = |buffer: &mut String| {
+            buffer.clear();
+            write_match_key(
+                buffer,
+                method.assembly,
+                method.type_name,
+                method.method,
+                Some(method.parameters),
+            );
+            let exact = self.indexes_by_key(buffer);
+            if !exact.is_empty() {
+                return exact;
+            }
+            // `[Asm]Type.Method(<parameters>)` minus `(<parameters>)`.
+            buffer.truncate(buffer.len().saturating_sub(method.parameters.len() + 2));
+            self.indexes_by_key(buffer)
+        };
+        let pooled = KEY_BUFFER.try_with(|cell| {
+            let mut buffer = cell.try_borrow_mut().ok()?;
+            Some(search(&mut buffer))
+        });
+        match pooled {
+            Ok(Some(found)) => found,
+            // The thread-local is gone (thread teardown) or in use.
+            _ => search(&mut String::new()),
         }
-        self.indexes_for(method, None)
     }
 
     fn select(
@@ -139,35 +162,6 @@ impl InstrumentationConfiguration {
             }
         }
         None
-    }
-
-    /// The indexes stored under one match key, built in this thread's
-    /// reusable buffer (allocation only while the buffer grows, or if the
-    /// thread-local is already gone during thread teardown).
-    fn indexes_for(&self, method: &MethodIdentity<'_>, parameters: Option<&str>) -> &[usize] {
-        let write = |buffer: &mut String| {
-            buffer.clear();
-            write_match_key(
-                buffer,
-                method.assembly,
-                method.type_name,
-                method.method,
-                parameters,
-            );
-        };
-        let pooled = KEY_BUFFER.try_with(|cell| {
-            let mut buffer = cell.try_borrow_mut().ok()?;
-            write(&mut buffer);
-            Some(self.indexes_by_key(&buffer))
-        });
-        match pooled {
-            Ok(Some(found)) => found,
-            _ => {
-                let mut buffer = String::new();
-                write(&mut buffer);
-                self.indexes_by_key(&buffer)
-            }
-        }
     }
 
     fn indexes_by_key(&self, key: &str) -> &[usize] {

@@ -491,3 +491,26 @@ fn empty_documents_warn_but_truncated_ones_are_invalid() {
         assert!(matches!(result, Err(FileError::Xml(_))), "{truncated:?}");
     }
 }
+
+#[test]
+fn configuration_can_be_shared_between_jit_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<InstrumentationConfiguration>();
+    shared::<std::sync::Arc<InstrumentationPoint>>();
+    let config = std::sync::Arc::new(config(&my_class("", r#"methodName="MyMethod""#)));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let config = std::sync::Arc::clone(&config);
+            std::thread::spawn(move || {
+                (0..100).all(|_| {
+                    config
+                        .find_point(&mock_function(), AssemblyVersion::default())
+                        .is_some()
+                })
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert!(thread.join().expect("thread"));
+    }
+}

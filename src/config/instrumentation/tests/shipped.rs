@@ -212,6 +212,16 @@ fn four_part_versions_split_asp_net_core_by_major_version() {
         Some("BuildCommonServicesWrapper6Plus")
     );
     assert_eq!(factory("0.9"), None);
+
+    // A 3-part bound (max exclusive).
+    let request = method(
+        "Elasticsearch.Net",
+        "Elasticsearch.Net.Transport`1",
+        "Request",
+        "Elasticsearch.Net.HttpMethod,System.String,Elasticsearch.Net.PostData,Elasticsearch.Net.IRequestParameters",
+    );
+    assert!(all().find_point(&request, version("8.15.9.9")).is_some());
+    assert!(all().find_point(&request, version("8.15.10")).is_none());
 }
 
 #[test]
