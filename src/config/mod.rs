@@ -19,6 +19,7 @@
 //!   force-profiling check and the step's own Trace/Info lines).
 
 pub mod ignore;
+pub mod instrumentation;
 pub mod loader;
 pub mod newrelic_config;
 pub mod process_filter;
