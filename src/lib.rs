@@ -13,6 +13,7 @@ pub mod com;
 pub mod config;
 pub mod ffi;
 pub mod il;
+pub mod instrument;
 #[macro_use]
 pub mod log;
 pub mod profiler;

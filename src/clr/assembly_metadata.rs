@@ -7,7 +7,9 @@ use super::enumerator::drain_tokens;
 use super::hresult::{ClrResult, HResult};
 use super::metadata_import::copy_blob;
 use super::strings::{from_wide, read_wide_string, to_wide_nul};
-use crate::ffi::metadata::{IMetaDataAssemblyEmitVtbl, IMetaDataAssemblyImportVtbl, ASSEMBLYMETADATA};
+use crate::ffi::metadata::{
+    IMetaDataAssemblyEmitVtbl, IMetaDataAssemblyImportVtbl, ASSEMBLYMETADATA,
+};
 use crate::ffi::types::*;
 use std::ffi::c_void;
 
@@ -43,8 +45,18 @@ fn metadata_with_locale(locale: &mut [u16]) -> ASSEMBLYMETADATA {
     }
 }
 
-fn identity(name: String, meta: &ASSEMBLYMETADATA, locale: &[u16], public_key: Vec<u8>, flags: u32) -> AssemblyIdentity {
-    let locale_text = if meta.cbLocale == 0 { String::new() } else { from_wide(locale) };
+fn identity(
+    name: String,
+    meta: &ASSEMBLYMETADATA,
+    locale: &[u16],
+    public_key: Vec<u8>,
+    flags: u32,
+) -> AssemblyIdentity {
+    let locale_text = if meta.cbLocale == 0 {
+        String::new()
+    } else {
+        from_wide(locale)
+    };
     AssemblyIdentity {
         name,
         version: Version4 {
@@ -82,12 +94,24 @@ impl AssemblyImport {
         HResult::ok(unsafe { (v.GetAssemblyFromScope)(self.raw(), &mut token) })?;
         let mut locale = [0u16; LOCALE_CAPACITY];
         let mut meta = metadata_with_locale(&mut locale);
-        let (mut key, mut key_len, mut hash_alg, mut flags): (*mut c_void, ULONG, ULONG, DWORD) = (std::ptr::null_mut(), 0, 0, 0);
+        let (mut key, mut key_len, mut hash_alg, mut flags): (*mut c_void, ULONG, ULONG, DWORD) =
+            (std::ptr::null_mut(), 0, 0, 0);
         let name = read_wide_string(|cap, needed, buf| {
             meta = metadata_with_locale(&mut locale);
             // SAFETY: every pointer refers to a local or a buffer of the stated size.
             unsafe {
-                (v.GetAssemblyProps)(self.raw(), token, &mut key, &mut key_len, &mut hash_alg, buf.as_mut_ptr(), cap, needed, &mut meta, &mut flags)
+                (v.GetAssemblyProps)(
+                    self.raw(),
+                    token,
+                    &mut key,
+                    &mut key_len,
+                    &mut hash_alg,
+                    buf.as_mut_ptr(),
+                    cap,
+                    needed,
+                    &mut meta,
+                    &mut flags,
+                )
             }
         })?;
         // SAFETY: the key blob is valid for the module's lifetime.
@@ -101,7 +125,15 @@ impl AssemblyImport {
         drain_tokens(
             32,
             // SAFETY: `buffer` holds `len` tokens; the cursor and count are the drain loop's locals.
-            |cursor, buffer, fetched| unsafe { (v.EnumAssemblyRefs)(self.raw(), cursor, buffer.as_mut_ptr(), buffer.len() as ULONG, fetched) },
+            |cursor, buffer, fetched| unsafe {
+                (v.EnumAssemblyRefs)(
+                    self.raw(),
+                    cursor,
+                    buffer.as_mut_ptr(),
+                    buffer.len() as ULONG,
+                    fetched,
+                )
+            },
             // SAFETY: closes the cursor this enumeration opened.
             |cursor| unsafe { (v.CloseEnum)(self.raw(), cursor) },
         )
@@ -111,8 +143,13 @@ impl AssemblyImport {
         let v = self.import.vtbl();
         let mut locale = [0u16; LOCALE_CAPACITY];
         let mut meta = metadata_with_locale(&mut locale);
-        let (mut key, mut key_len, mut hash, mut hash_len, mut flags): (*mut c_void, ULONG, *mut c_void, ULONG, DWORD) =
-            (std::ptr::null_mut(), 0, std::ptr::null_mut(), 0, 0);
+        let (mut key, mut key_len, mut hash, mut hash_len, mut flags): (
+            *mut c_void,
+            ULONG,
+            *mut c_void,
+            ULONG,
+            DWORD,
+        ) = (std::ptr::null_mut(), 0, std::ptr::null_mut(), 0, 0);
         let name = read_wide_string(|cap, needed, buf| {
             meta = metadata_with_locale(&mut locale);
             // SAFETY: every pointer refers to a local or a buffer of the stated size.
@@ -150,7 +187,13 @@ impl AssemblyEmit {
     }
 
     /// `DefineAssemblyRef(name, version, public key or token, flags)`; no culture, no hash.
-    pub fn define_assembly_ref(&self, name: &str, version: Version4, public_key_or_token: &[u8], flags: u32) -> ClrResult<mdAssemblyRef> {
+    pub fn define_assembly_ref(
+        &self,
+        name: &str,
+        version: Version4,
+        public_key_or_token: &[u8],
+        flags: u32,
+    ) -> ClrResult<mdAssemblyRef> {
         let wide = to_wide_nul(name);
         let mut meta = ASSEMBLYMETADATA {
             usMajorVersion: version.major,
@@ -160,7 +203,11 @@ impl AssemblyEmit {
             ..ASSEMBLYMETADATA::default()
         };
         let mut key = public_key_or_token.to_vec();
-        let key_ptr = if key.is_empty() { std::ptr::null_mut() } else { key.as_mut_ptr().cast() };
+        let key_ptr = if key.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            key.as_mut_ptr().cast()
+        };
         let key_len = u32::try_from(key.len()).map_err(|_| HResult::FAIL)?;
         let mut token = 0u32;
         // SAFETY: every pointer refers to a local or an owned buffer of the stated size.

@@ -56,10 +56,20 @@ pub struct ModuleMetadata {
 impl ProfilerInfo {
     pub fn function_info(&self, function_id: FunctionID) -> ClrResult<FunctionInfo> {
         let info = self.info4();
-        let mut out = FunctionInfo { class_id: 0, module_id: 0, token: 0 };
+        let mut out = FunctionInfo {
+            class_id: 0,
+            module_id: 0,
+            token: 0,
+        };
         // SAFETY: out-pointers refer to locals.
         HResult::ok(unsafe {
-            (info.vtbl().GetFunctionInfo)(info.as_raw(), function_id, &mut out.class_id, &mut out.module_id, &mut out.token)
+            (info.vtbl().GetFunctionInfo)(
+                info.as_raw(),
+                function_id,
+                &mut out.class_id,
+                &mut out.module_id,
+                &mut out.token,
+            )
         })?;
         Ok(out)
     }
@@ -70,7 +80,17 @@ impl ProfilerInfo {
         let mut base: *const u8 = std::ptr::null();
         let name = read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; out-pointers refer to locals.
-            unsafe { (info.vtbl().GetModuleInfo)(info.as_raw(), module_id, &mut base, cap, needed, buf.as_mut_ptr(), &mut assembly_id) }
+            unsafe {
+                (info.vtbl().GetModuleInfo)(
+                    info.as_raw(),
+                    module_id,
+                    &mut base,
+                    cap,
+                    needed,
+                    buf.as_mut_ptr(),
+                    &mut assembly_id,
+                )
+            }
         })?;
         Ok(ModuleInfo { name, assembly_id })
     }
@@ -81,10 +101,22 @@ impl ProfilerInfo {
         let name = read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; out-pointers refer to locals.
             unsafe {
-                (info.vtbl().GetAssemblyInfo)(info.as_raw(), assembly_id, cap, needed, buf.as_mut_ptr(), &mut app_domain_id, &mut module_id)
+                (info.vtbl().GetAssemblyInfo)(
+                    info.as_raw(),
+                    assembly_id,
+                    cap,
+                    needed,
+                    buf.as_mut_ptr(),
+                    &mut app_domain_id,
+                    &mut module_id,
+                )
             }
         })?;
-        Ok(AssemblyInfo { name, app_domain_id, module_id })
+        Ok(AssemblyInfo {
+            name,
+            app_domain_id,
+            module_id,
+        })
     }
 
     /// The simple name of the assembly a module belongs to.
@@ -98,15 +130,30 @@ impl ProfilerInfo {
         let mut process: ProcessID = 0;
         read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; out-pointer refers to a local.
-            unsafe { (info.vtbl().GetAppDomainInfo)(info.as_raw(), app_domain_id, cap, needed, buf.as_mut_ptr(), &mut process) }
+            unsafe {
+                (info.vtbl().GetAppDomainInfo)(
+                    info.as_raw(),
+                    app_domain_id,
+                    cap,
+                    needed,
+                    buf.as_mut_ptr(),
+                    &mut process,
+                )
+            }
         })
     }
 
-    fn module_metadata_interface<V: Interface>(&self, module_id: ModuleID, flags: DWORD) -> ClrResult<ComPtr<V>> {
+    fn module_metadata_interface<V: Interface>(
+        &self,
+        module_id: ModuleID,
+        flags: DWORD,
+    ) -> ClrResult<ComPtr<V>> {
         let info = self.info4();
         let mut out: *mut c_void = std::ptr::null_mut();
         // SAFETY: the IID names `V`; out-pointer refers to a local.
-        HResult::ok(unsafe { (info.vtbl().GetModuleMetaData)(info.as_raw(), module_id, flags, &V::IID, &mut out) })?;
+        HResult::ok(unsafe {
+            (info.vtbl().GetModuleMetaData)(info.as_raw(), module_id, flags, &V::IID, &mut out)
+        })?;
         // SAFETY: success hands us one reference to an object implementing `V`.
         unsafe { ComPtr::from_owned(out) }.ok_or(HResult::POINTER)
     }
@@ -125,7 +172,8 @@ impl ProfilerInfo {
 
     /// Read-write metadata of a module, with its assembly-level interfaces.
     pub fn module_metadata(&self, module_id: ModuleID) -> ClrResult<ModuleMetadata> {
-        let unknown = self.module_metadata_interface::<IUnknownVtbl>(module_id, OF_READ | OF_WRITE)?;
+        let unknown =
+            self.module_metadata_interface::<IUnknownVtbl>(module_id, OF_READ | OF_WRITE)?;
         Ok(ModuleMetadata {
             import: MetadataImport::new(unknown.query()?),
             emit: MetadataEmit::new(unknown.query()?),
@@ -139,7 +187,9 @@ impl ProfilerInfo {
         let info = self.info4();
         let (mut body, mut size): (*const u8, ULONG) = (std::ptr::null(), 0);
         // SAFETY: out-pointers refer to locals.
-        HResult::ok(unsafe { (info.vtbl().GetILFunctionBody)(info.as_raw(), module_id, method, &mut body, &mut size) })?;
+        HResult::ok(unsafe {
+            (info.vtbl().GetILFunctionBody)(info.as_raw(), module_id, method, &mut body, &mut size)
+        })?;
         if body.is_null() {
             return Err(HResult::FAIL);
         }
@@ -149,23 +199,37 @@ impl ProfilerInfo {
 
     /// `GetFunctionFromToken`; the error keeps `CORPROF_E_FUNCTION_IS_PARAMETERIZED`
     /// distinguishable for the generic-method path (§6.1).
-    pub fn function_from_token(&self, module_id: ModuleID, token: mdToken) -> ClrResult<FunctionID> {
+    pub fn function_from_token(
+        &self,
+        module_id: ModuleID,
+        token: mdToken,
+    ) -> ClrResult<FunctionID> {
         let info = self.info4();
         let mut function: FunctionID = 0;
         // SAFETY: out-pointer refers to a local.
-        HResult::ok(unsafe { (info.vtbl().GetFunctionFromToken)(info.as_raw(), module_id, token, &mut function) })?;
+        HResult::ok(unsafe {
+            (info.vtbl().GetFunctionFromToken)(info.as_raw(), module_id, token, &mut function)
+        })?;
         Ok(function)
     }
 
     /// Replaces a method's IL before its first JIT: the body is copied into
     /// memory from the module's `IMethodMalloc`, as the runtime requires.
-    pub fn set_il_function_body(&self, module_id: ModuleID, method: mdMethodDef, body: &[u8]) -> ClrResult<()> {
+    pub fn set_il_function_body(
+        &self,
+        module_id: ModuleID,
+        method: mdMethodDef,
+        body: &[u8],
+    ) -> ClrResult<()> {
         let info = self.info4();
         let mut malloc: *mut c_void = std::ptr::null_mut();
         // SAFETY: out-pointer refers to a local.
-        HResult::ok(unsafe { (info.vtbl().GetILFunctionBodyAllocator)(info.as_raw(), module_id, &mut malloc) })?;
+        HResult::ok(unsafe {
+            (info.vtbl().GetILFunctionBodyAllocator)(info.as_raw(), module_id, &mut malloc)
+        })?;
         // SAFETY: success hands us one reference to an IMethodMalloc.
-        let malloc: ComPtr<IMethodMallocVtbl> = unsafe { ComPtr::from_owned(malloc) }.ok_or(HResult::POINTER)?;
+        let malloc: ComPtr<IMethodMallocVtbl> =
+            unsafe { ComPtr::from_owned(malloc) }.ok_or(HResult::POINTER)?;
         let size = u32::try_from(body.len()).map_err(|_| HResult::FAIL)?;
         // SAFETY: Alloc returns `size` writable bytes owned by the runtime (never freed by us).
         let target = unsafe { (malloc.vtbl().Alloc)(malloc.as_raw(), size) };
@@ -175,6 +239,8 @@ impl ProfilerInfo {
         // SAFETY: `target` has room for `body.len()` bytes and does not overlap `body`.
         unsafe { std::ptr::copy_nonoverlapping(body.as_ptr(), target.cast::<u8>(), body.len()) };
         // SAFETY: the body now lives in runtime-owned memory for the method's lifetime.
-        HResult::ok(unsafe { (info.vtbl().SetILFunctionBody)(info.as_raw(), module_id, method, target.cast::<u8>()) })
+        HResult::ok(unsafe {
+            (info.vtbl().SetILFunctionBody)(info.as_raw(), module_id, method, target.cast::<u8>())
+        })
     }
 }

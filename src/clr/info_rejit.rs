@@ -18,11 +18,19 @@ impl ProfilerInfo {
         if methods.is_empty() {
             return Ok(());
         }
-        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) = methods.iter().copied().unzip();
+        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) =
+            methods.iter().copied().unzip();
         let count = u32::try_from(methods.len()).map_err(|_| HResult::FAIL)?;
         let info = self.info4();
         // SAFETY: both arrays hold `count` elements and outlive the call.
-        HResult::ok(unsafe { (info.vtbl().RequestReJIT)(info.as_raw(), count, modules.as_mut_ptr(), tokens.as_mut_ptr()) })
+        HResult::ok(unsafe {
+            (info.vtbl().RequestReJIT)(
+                info.as_raw(),
+                count,
+                modules.as_mut_ptr(),
+                tokens.as_mut_ptr(),
+            )
+        })
     }
 
     /// `RequestRevert` for `(module, method)` pairs; per-method status not requested.
@@ -30,12 +38,19 @@ impl ProfilerInfo {
         if methods.is_empty() {
             return Ok(());
         }
-        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) = methods.iter().copied().unzip();
+        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) =
+            methods.iter().copied().unzip();
         let count = u32::try_from(methods.len()).map_err(|_| HResult::FAIL)?;
         let info = self.info4();
         // SAFETY: both arrays hold `count` elements; a null status array is allowed.
         HResult::ok(unsafe {
-            (info.vtbl().RequestRevert)(info.as_raw(), count, modules.as_mut_ptr(), tokens.as_mut_ptr(), std::ptr::null_mut())
+            (info.vtbl().RequestRevert)(
+                info.as_raw(),
+                count,
+                modules.as_mut_ptr(),
+                tokens.as_mut_ptr(),
+                std::ptr::null_mut(),
+            )
         })
     }
 
@@ -46,13 +61,21 @@ impl ProfilerInfo {
         // SAFETY: out-pointer refers to a local.
         HResult::ok(unsafe { (info.vtbl().EnumModules)(info.as_raw(), &mut raw) })?;
         // SAFETY: success hands us one reference to the enumerator.
-        let cursor: ComPtr<ICorProfilerModuleEnumVtbl> = unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
+        let cursor: ComPtr<ICorProfilerModuleEnumVtbl> =
+            unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
         let mut all = Vec::new();
         let mut batch = vec![0usize; MODULE_BATCH];
         loop {
             let mut fetched: ULONG = 0;
             // SAFETY: `batch` holds MODULE_BATCH ids.
-            let hr = unsafe { (cursor.vtbl().Next)(cursor.as_raw(), MODULE_BATCH as ULONG, batch.as_mut_ptr(), &mut fetched) };
+            let hr = unsafe {
+                (cursor.vtbl().Next)(
+                    cursor.as_raw(),
+                    MODULE_BATCH as ULONG,
+                    batch.as_mut_ptr(),
+                    &mut fetched,
+                )
+            };
             HResult::ok(hr)?;
             let fetched = (fetched as usize).min(batch.len());
             all.extend_from_slice(&batch[..fetched]);
@@ -69,13 +92,21 @@ impl ProfilerInfo {
         // SAFETY: out-pointer refers to a local.
         HResult::ok(unsafe { (info.vtbl().EnumThreads)(info.as_raw(), &mut raw) })?;
         // SAFETY: success hands us one reference to the enumerator.
-        let cursor: ComPtr<ICorProfilerThreadEnumVtbl> = unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
+        let cursor: ComPtr<ICorProfilerThreadEnumVtbl> =
+            unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
         let mut all = Vec::new();
         let mut batch = vec![0usize; THREAD_BATCH];
         loop {
             let mut fetched: ULONG = 0;
             // SAFETY: `batch` holds THREAD_BATCH ids.
-            let hr = unsafe { (cursor.vtbl().Next)(cursor.as_raw(), THREAD_BATCH as ULONG, batch.as_mut_ptr(), &mut fetched) };
+            let hr = unsafe {
+                (cursor.vtbl().Next)(
+                    cursor.as_raw(),
+                    THREAD_BATCH as ULONG,
+                    batch.as_mut_ptr(),
+                    &mut fetched,
+                )
+            };
             HResult::ok(hr)?;
             let fetched = (fetched as usize).min(batch.len());
             all.extend_from_slice(&batch[..fetched]);

@@ -33,28 +33,54 @@ impl MetadataEmit {
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         // SAFETY: `wide` is NUL-terminated; out-pointer refers to a local.
-        HResult::ok(unsafe { (self.emit.vtbl().DefineTypeRefByName)(self.raw(), scope, wide.as_ptr(), &mut token) })?;
+        HResult::ok(unsafe {
+            (self.emit.vtbl().DefineTypeRefByName)(self.raw(), scope, wide.as_ptr(), &mut token)
+        })?;
         Ok(token)
     }
 
     /// `DefineMemberRef(parent, name, signature)`.
-    pub fn define_member_ref(&self, parent: mdToken, name: &str, signature: &[u8]) -> ClrResult<mdMemberRef> {
+    pub fn define_member_ref(
+        &self,
+        parent: mdToken,
+        name: &str,
+        signature: &[u8],
+    ) -> ClrResult<mdMemberRef> {
         let wide = to_wide_nul(name);
         let len = blob_len(signature)?;
         let mut token = 0u32;
         // SAFETY: pointers valid for their lengths; out-pointer refers to a local.
         HResult::ok(unsafe {
-            (self.emit.vtbl().DefineMemberRef)(self.raw(), parent, wide.as_ptr(), signature.as_ptr(), len, &mut token)
+            (self.emit.vtbl().DefineMemberRef)(
+                self.raw(),
+                parent,
+                wide.as_ptr(),
+                signature.as_ptr(),
+                len,
+                &mut token,
+            )
         })?;
         Ok(token)
     }
 
     /// `DefineMethodSpec(generic method, instantiation blob)`.
-    pub fn define_method_spec(&self, parent: mdToken, instantiation: &[u8]) -> ClrResult<mdMethodSpec> {
+    pub fn define_method_spec(
+        &self,
+        parent: mdToken,
+        instantiation: &[u8],
+    ) -> ClrResult<mdMethodSpec> {
         let len = blob_len(instantiation)?;
         let mut token = 0u32;
         // SAFETY: pointer valid for its length; out-pointer refers to a local.
-        HResult::ok(unsafe { (self.emit.vtbl().DefineMethodSpec)(self.raw(), parent, instantiation.as_ptr(), len, &mut token) })?;
+        HResult::ok(unsafe {
+            (self.emit.vtbl().DefineMethodSpec)(
+                self.raw(),
+                parent,
+                instantiation.as_ptr(),
+                len,
+                &mut token,
+            )
+        })?;
         Ok(token)
     }
 
@@ -63,7 +89,9 @@ impl MetadataEmit {
         let len = blob_len(signature)?;
         let mut token = 0u32;
         // SAFETY: pointer valid for its length; out-pointer refers to a local.
-        HResult::ok(unsafe { (self.emit.vtbl().GetTokenFromTypeSpec)(self.raw(), signature.as_ptr(), len, &mut token) })?;
+        HResult::ok(unsafe {
+            (self.emit.vtbl().GetTokenFromTypeSpec)(self.raw(), signature.as_ptr(), len, &mut token)
+        })?;
         Ok(token)
     }
 
@@ -72,7 +100,9 @@ impl MetadataEmit {
         let len = blob_len(signature)?;
         let mut token = 0u32;
         // SAFETY: pointer valid for its length; out-pointer refers to a local.
-        HResult::ok(unsafe { (self.emit.vtbl().GetTokenFromSig)(self.raw(), signature.as_ptr(), len, &mut token) })?;
+        HResult::ok(unsafe {
+            (self.emit.vtbl().GetTokenFromSig)(self.raw(), signature.as_ptr(), len, &mut token)
+        })?;
         Ok(token)
     }
 
@@ -82,7 +112,9 @@ impl MetadataEmit {
         let len = u32::try_from(wide.len()).map_err(|_| HResult::FAIL)?;
         let mut token = 0u32;
         // SAFETY: `wide` holds `len` units (no terminator needed); out-pointer refers to a local.
-        HResult::ok(unsafe { (self.emit.vtbl().DefineUserString)(self.raw(), wide.as_ptr(), len, &mut token) })?;
+        HResult::ok(unsafe {
+            (self.emit.vtbl().DefineUserString)(self.raw(), wide.as_ptr(), len, &mut token)
+        })?;
         Ok(token)
     }
 }

@@ -77,16 +77,32 @@ impl MetadataImport {
         let (mut flags, mut extends) = (0u32, 0u32);
         let name = read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; out-pointers refer to locals.
-            unsafe { (v.GetTypeDefProps)(self.raw(), type_def, buf.as_mut_ptr(), cap, needed, &mut flags, &mut extends) }
+            unsafe {
+                (v.GetTypeDefProps)(
+                    self.raw(),
+                    type_def,
+                    buf.as_mut_ptr(),
+                    cap,
+                    needed,
+                    &mut flags,
+                    &mut extends,
+                )
+            }
         })?;
-        Ok(TypeDefProps { name, flags, extends })
+        Ok(TypeDefProps {
+            name,
+            flags,
+            extends,
+        })
     }
 
     /// The enclosing type of a nested type; `None` when `type_def` is not nested.
     pub fn enclosing_class(&self, type_def: mdTypeDef) -> ClrResult<Option<mdTypeDef>> {
         let mut enclosing: mdTypeDef = 0;
         // SAFETY: out-pointer refers to a local.
-        let hr = unsafe { (self.import.vtbl().GetNestedClassProps)(self.raw(), type_def, &mut enclosing) };
+        let hr = unsafe {
+            (self.import.vtbl().GetNestedClassProps)(self.raw(), type_def, &mut enclosing)
+        };
         match hr {
             S_OK if enclosing & 0x00FF_FFFF != 0 => Ok(Some(enclosing)),
             S_OK | CLDB_E_RECORD_NOTFOUND => Ok(None),
@@ -100,7 +116,16 @@ impl MetadataImport {
         let mut scope = 0u32;
         let name = read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; out-pointers refer to locals.
-            unsafe { (v.GetTypeRefProps)(self.raw(), type_ref, &mut scope, buf.as_mut_ptr(), cap, needed) }
+            unsafe {
+                (v.GetTypeRefProps)(
+                    self.raw(),
+                    type_ref,
+                    &mut scope,
+                    buf.as_mut_ptr(),
+                    cap,
+                    needed,
+                )
+            }
         })?;
         Ok((scope, name))
     }
@@ -129,7 +154,14 @@ impl MetadataImport {
         })?;
         // SAFETY: the runtime returns a signature blob valid for the module's lifetime.
         let signature = unsafe { copy_blob(sig, sig_len) };
-        Ok(MethodProps { class, name, attributes, signature, rva, impl_flags })
+        Ok(MethodProps {
+            class,
+            name,
+            attributes,
+            signature,
+            rva,
+            impl_flags,
+        })
     }
 
     pub fn member_ref_props(&self, member_ref: mdMemberRef) -> ClrResult<MemberRefProps> {
@@ -138,18 +170,35 @@ impl MetadataImport {
         let (mut sig, mut sig_len): (*const u8, ULONG) = (std::ptr::null(), 0);
         let name = read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; out-pointers refer to locals.
-            unsafe { (v.GetMemberRefProps)(self.raw(), member_ref, &mut parent, buf.as_mut_ptr(), cap, needed, &mut sig, &mut sig_len) }
+            unsafe {
+                (v.GetMemberRefProps)(
+                    self.raw(),
+                    member_ref,
+                    &mut parent,
+                    buf.as_mut_ptr(),
+                    cap,
+                    needed,
+                    &mut sig,
+                    &mut sig_len,
+                )
+            }
         })?;
         // SAFETY: as for method_props.
         let signature = unsafe { copy_blob(sig, sig_len) };
-        Ok(MemberRefProps { parent, name, signature })
+        Ok(MemberRefProps {
+            parent,
+            name,
+            signature,
+        })
     }
 
     /// A standalone signature (`mdtSignature`, e.g. a method's locals).
     pub fn signature_from_token(&self, token: mdSignature) -> ClrResult<Vec<u8>> {
         let (mut sig, mut len): (*const u8, ULONG) = (std::ptr::null(), 0);
         // SAFETY: out-pointers refer to locals.
-        HResult::ok(unsafe { (self.import.vtbl().GetSigFromToken)(self.raw(), token, &mut sig, &mut len) })?;
+        HResult::ok(unsafe {
+            (self.import.vtbl().GetSigFromToken)(self.raw(), token, &mut sig, &mut len)
+        })?;
         // SAFETY: valid for the module's lifetime.
         Ok(unsafe { copy_blob(sig, len) })
     }
@@ -158,7 +207,9 @@ impl MetadataImport {
     pub fn type_spec_signature(&self, token: mdTypeSpec) -> ClrResult<Vec<u8>> {
         let (mut sig, mut len): (*const u8, ULONG) = (std::ptr::null(), 0);
         // SAFETY: out-pointers refer to locals.
-        HResult::ok(unsafe { (self.import.vtbl().GetTypeSpecFromToken)(self.raw(), token, &mut sig, &mut len) })?;
+        HResult::ok(unsafe {
+            (self.import.vtbl().GetTypeSpecFromToken)(self.raw(), token, &mut sig, &mut len)
+        })?;
         // SAFETY: valid for the module's lifetime.
         Ok(unsafe { copy_blob(sig, len) })
     }
@@ -168,7 +219,15 @@ impl MetadataImport {
         let mut parent = 0u32;
         let (mut sig, mut len): (*const u8, ULONG) = (std::ptr::null(), 0);
         // SAFETY: out-pointers refer to locals.
-        HResult::ok(unsafe { (self.import.vtbl().GetMethodSpecProps)(self.raw(), token, &mut parent, &mut sig, &mut len) })?;
+        HResult::ok(unsafe {
+            (self.import.vtbl().GetMethodSpecProps)(
+                self.raw(),
+                token,
+                &mut parent,
+                &mut sig,
+                &mut len,
+            )
+        })?;
         // SAFETY: valid for the module's lifetime.
         Ok((parent, unsafe { copy_blob(sig, len) }))
     }
@@ -179,7 +238,15 @@ impl MetadataImport {
         let wide = to_wide_nul(name);
         let (mut data, mut len): (*mut c_void, ULONG) = (std::ptr::null_mut(), 0);
         // SAFETY: `wide` is NUL-terminated; out-pointers refer to locals.
-        let hr = unsafe { (self.import.vtbl().GetCustomAttributeByName)(self.raw(), owner, wide.as_ptr(), &mut data, &mut len) };
+        let hr = unsafe {
+            (self.import.vtbl().GetCustomAttributeByName)(
+                self.raw(),
+                owner,
+                wide.as_ptr(),
+                &mut data,
+                &mut len,
+            )
+        };
         match hr {
             // SAFETY: the blob is valid for the module's lifetime.
             S_OK => Ok(Some(unsafe { copy_blob(data as *const u8, len) })),
@@ -193,7 +260,9 @@ impl MetadataImport {
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         // SAFETY: `wide` is NUL-terminated; out-pointer refers to a local.
-        let hr = unsafe { (self.import.vtbl().FindTypeDefByName)(self.raw(), wide.as_ptr(), enclosing, &mut token) };
+        let hr = unsafe {
+            (self.import.vtbl().FindTypeDefByName)(self.raw(), wide.as_ptr(), enclosing, &mut token)
+        };
         match hr {
             CLDB_E_RECORD_NOTFOUND => Ok(None),
             hr => HResult::ok(hr).map(|_| Some(token)),
@@ -205,7 +274,9 @@ impl MetadataImport {
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         // SAFETY: `wide` is NUL-terminated; out-pointer refers to a local.
-        let hr = unsafe { (self.import.vtbl().FindTypeRef)(self.raw(), scope, wide.as_ptr(), &mut token) };
+        let hr = unsafe {
+            (self.import.vtbl().FindTypeRef)(self.raw(), scope, wide.as_ptr(), &mut token)
+        };
         match hr {
             CLDB_E_RECORD_NOTFOUND => Ok(None),
             hr => HResult::ok(hr).map(|_| Some(token)),
@@ -213,13 +284,25 @@ impl MetadataImport {
     }
 
     /// `FindMemberRef` under `parent` with exactly this name and signature.
-    pub fn find_member_ref(&self, parent: mdToken, name: &str, signature: &[u8]) -> ClrResult<Option<mdMemberRef>> {
+    pub fn find_member_ref(
+        &self,
+        parent: mdToken,
+        name: &str,
+        signature: &[u8],
+    ) -> ClrResult<Option<mdMemberRef>> {
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         let len = u32::try_from(signature.len()).map_err(|_| HResult::FAIL)?;
         // SAFETY: pointers are valid for the stated lengths; out-pointer refers to a local.
         let hr = unsafe {
-            (self.import.vtbl().FindMemberRef)(self.raw(), parent, wide.as_ptr(), signature.as_ptr(), len, &mut token)
+            (self.import.vtbl().FindMemberRef)(
+                self.raw(),
+                parent,
+                wide.as_ptr(),
+                signature.as_ptr(),
+                len,
+                &mut token,
+            )
         };
         match hr {
             CLDB_E_RECORD_NOTFOUND => Ok(None),
@@ -228,13 +311,25 @@ impl MetadataImport {
     }
 
     /// `FindMethod` on a local TypeDef with exactly this name and signature.
-    pub fn find_method(&self, type_def: mdTypeDef, name: &str, signature: &[u8]) -> ClrResult<Option<mdMethodDef>> {
+    pub fn find_method(
+        &self,
+        type_def: mdTypeDef,
+        name: &str,
+        signature: &[u8],
+    ) -> ClrResult<Option<mdMethodDef>> {
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         let len = u32::try_from(signature.len()).map_err(|_| HResult::FAIL)?;
         // SAFETY: pointers are valid for the stated lengths; out-pointer refers to a local.
         let hr = unsafe {
-            (self.import.vtbl().FindMethod)(self.raw(), type_def, wide.as_ptr(), signature.as_ptr(), len, &mut token)
+            (self.import.vtbl().FindMethod)(
+                self.raw(),
+                type_def,
+                wide.as_ptr(),
+                signature.as_ptr(),
+                len,
+                &mut token,
+            )
         };
         match hr {
             CLDB_E_RECORD_NOTFOUND => Ok(None),
@@ -252,7 +347,15 @@ impl MetadataImport {
             |cursor, buffer, fetched| {
                 // SAFETY: `buffer` holds `len` tokens; the cursor and count are locals of the drain loop.
                 unsafe {
-                    (v.EnumMethodsWithName)(self.raw(), cursor, type_def, wide.as_ptr(), buffer.as_mut_ptr(), buffer.len() as ULONG, fetched)
+                    (v.EnumMethodsWithName)(
+                        self.raw(),
+                        cursor,
+                        type_def,
+                        wide.as_ptr(),
+                        buffer.as_mut_ptr(),
+                        buffer.len() as ULONG,
+                        fetched,
+                    )
                 }
             },
             // SAFETY: closes the cursor this enumeration opened.
@@ -267,7 +370,14 @@ impl MetadataImport {
             64,
             // SAFETY: as in methods_named.
             |cursor, buffer, fetched| unsafe {
-                (v.EnumMethods)(self.raw(), cursor, type_def, buffer.as_mut_ptr(), buffer.len() as ULONG, fetched)
+                (v.EnumMethods)(
+                    self.raw(),
+                    cursor,
+                    type_def,
+                    buffer.as_mut_ptr(),
+                    buffer.len() as ULONG,
+                    fetched,
+                )
             },
             // SAFETY: closes the cursor this enumeration opened.
             |cursor| unsafe { (v.CloseEnum)(self.raw(), cursor) },
@@ -281,7 +391,14 @@ impl MetadataImport {
             64,
             // SAFETY: as in methods_named.
             |cursor, buffer, fetched| unsafe {
-                (v.EnumMemberRefs)(self.raw(), cursor, parent, buffer.as_mut_ptr(), buffer.len() as ULONG, fetched)
+                (v.EnumMemberRefs)(
+                    self.raw(),
+                    cursor,
+                    parent,
+                    buffer.as_mut_ptr(),
+                    buffer.len() as ULONG,
+                    fetched,
+                )
             },
             // SAFETY: closes the cursor this enumeration opened.
             |cursor| unsafe { (v.CloseEnum)(self.raw(), cursor) },
@@ -295,7 +412,13 @@ impl MetadataImport {
             64,
             // SAFETY: as in methods_named.
             |cursor, buffer, fetched| unsafe {
-                (v.EnumTypeRefs)(self.raw(), cursor, buffer.as_mut_ptr(), buffer.len() as ULONG, fetched)
+                (v.EnumTypeRefs)(
+                    self.raw(),
+                    cursor,
+                    buffer.as_mut_ptr(),
+                    buffer.len() as ULONG,
+                    fetched,
+                )
             },
             // SAFETY: closes the cursor this enumeration opened.
             |cursor| unsafe { (v.CloseEnum)(self.raw(), cursor) },
@@ -307,7 +430,15 @@ impl MetadataImport {
         let v = self.import.vtbl();
         read_wide_string(|cap, needed, buf| {
             // SAFETY: `buf` holds `cap` units; the MVID is not requested.
-            unsafe { (v.GetScopeProps)(self.raw(), buf.as_mut_ptr(), cap, needed, std::ptr::null_mut()) }
+            unsafe {
+                (v.GetScopeProps)(
+                    self.raw(),
+                    buf.as_mut_ptr(),
+                    cap,
+                    needed,
+                    std::ptr::null_mut(),
+                )
+            }
         })
     }
 }

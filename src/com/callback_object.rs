@@ -59,7 +59,7 @@ static VTABLE: ICorProfilerCallback4Vtbl = ICorProfilerCallback4Vtbl {
                 AssemblyUnloadFinished: noop::AssemblyUnloadFinished,
                 ModuleLoadStarted: noop::ModuleLoadStarted,
                 ModuleLoadFinished: callbacks::ModuleLoadFinished,
-                ModuleUnloadStarted: noop::ModuleUnloadStarted,
+                ModuleUnloadStarted: callbacks::ModuleUnloadStarted,
                 ModuleUnloadFinished: noop::ModuleUnloadFinished,
                 ModuleAttachedToAssembly: noop::ModuleAttachedToAssembly,
                 ClassLoadStarted: noop::ClassLoadStarted,

@@ -57,6 +57,17 @@ pub unsafe extern "system" fn ModuleLoadFinished(
     })
 }
 
+/// Not implemented by the original (returns `S_OK`); used here only to drop
+/// cached facts about the unloading module.
+pub unsafe extern "system" fn ModuleUnloadStarted(
+    this: *mut c_void,
+    module_id: ModuleID,
+) -> HRESULT {
+    dispatch(this, "ModuleUnloadStarted", S_OK, |profiler| {
+        profiler.module_unload_started(module_id)
+    })
+}
+
 pub unsafe extern "system" fn JITCompilationStarted(
     this: *mut c_void,
     function_id: FunctionID,

@@ -65,12 +65,6 @@ pub unsafe extern "system" fn ModuleLoadStarted(
 ) -> HRESULT {
     S_OK
 }
-pub unsafe extern "system" fn ModuleUnloadStarted(
-    _this: *mut c_void,
-    _module_id: ModuleID,
-) -> HRESULT {
-    S_OK
-}
 pub unsafe extern "system" fn ModuleUnloadFinished(
     _this: *mut c_void,
     _module_id: ModuleID,

@@ -68,7 +68,9 @@ impl ModuleCache {
 fn read_facts(info: &ProfilerInfo, module_id: ModuleID) -> ClrResult<ModuleFacts> {
     let module = info.module_info(module_id)?;
     let assembly = info.assembly_info(module.assembly_id)?;
-    let app_domain = info.app_domain_name(assembly.app_domain_id).unwrap_or_default();
+    let app_domain = info
+        .app_domain_name(assembly.app_domain_id)
+        .unwrap_or_default();
     let import = info.metadata_import(module_id).ok();
     Ok(ModuleFacts {
         module_id,

@@ -75,7 +75,10 @@ mod tests {
     #[test]
     fn plain_methods_resolve_directly() {
         let r = FunctionResolver::default();
-        assert_eq!(r.resolve((1, 0x0600_0001), Ok(77)), Resolution::Function(77));
+        assert_eq!(
+            r.resolve((1, 0x0600_0001), Ok(77)),
+            Resolution::Function(77)
+        );
         assert!(!r.on_rejit_started((1, 0x0600_0001), 77));
     }
 
@@ -83,11 +86,17 @@ mod tests {
     fn generic_methods_use_the_remembered_function_once() {
         let r = FunctionResolver::default();
         r.remember((1, 0x0600_0002), 88);
-        assert_eq!(r.resolve((1, 0x0600_0002), Err(true)), Resolution::Function(88));
+        assert_eq!(
+            r.resolve((1, 0x0600_0002), Err(true)),
+            Resolution::Function(88)
+        );
         // Consumed: the next ReJIT of the same method queues.
         assert_eq!(r.resolve((1, 0x0600_0002), Err(true)), Resolution::Queued);
         assert!(r.on_rejit_started((1, 0x0600_0002), 99));
-        assert_eq!(r.resolve((1, 0x0600_0002), Err(true)), Resolution::Function(99));
+        assert_eq!(
+            r.resolve((1, 0x0600_0002), Err(true)),
+            Resolution::Function(99)
+        );
     }
 
     #[test]

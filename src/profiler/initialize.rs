@@ -102,6 +102,14 @@ impl Profiler {
             return CANCEL;
         };
 
+        // 11. Instrumentation XML and the Lambda handler point (§4).
+        let home = env
+            .home_path()
+            .or_else(|| sys.registry_home())
+            .unwrap_or_default();
+        let instrumentation =
+            crate::config::instrumentation::load(sys, &home, runtime, &configuration.ignore_list);
+
         // 12. Process filter, unless profiling is forced by the variable's mere existence.
         crate::log_trace!("Checking to see if we should instrument this process.");
         if !env.force_profiling() && !process_filter::evaluate(&configuration, sys, &env) {
@@ -132,11 +140,13 @@ impl Profiler {
             crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
         }
 
-        let _ = self.active.set(Active {
+        let _ = self.active.set(Active::new(
             info,
             runtime,
             agent_core_dll,
-        });
+            home,
+            instrumentation,
+        ));
         // 15.
         crate::log_info!("Profiler initialized");
         S_OK

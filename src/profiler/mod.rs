@@ -2,18 +2,20 @@
 //! values (reference-profiler §2, §5, §6). `crate::com` unwraps raw
 //! pointers and calls these methods.
 
+pub mod active;
 mod agent_dll;
 mod event_mask;
+pub mod function_resolver;
 mod initialize;
+pub mod jit;
 mod logging_setup;
+mod module_load;
 #[cfg(test)]
 mod tests;
 
 use crate::clr::function_control::FunctionControl;
-use crate::clr::ProfilerInfo;
 use crate::ffi::hresult::{S_FALSE, S_OK};
 use crate::ffi::types::*;
-use crate::runtime::RuntimeKind;
 use crate::system::{RealSystem, SystemCalls};
 use once_cell::sync::OnceCell;
 use parking_lot::RwLock;
@@ -21,13 +23,7 @@ use std::sync::{Arc, Weak};
 
 pub use event_mask::{EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION};
 
-/// What a successful `Initialize` established; read-only afterwards.
-pub struct Active {
-    pub info: ProfilerInfo,
-    pub runtime: RuntimeKind,
-    /// Absolute path of `NewRelic.Agent.Core.dll` found at start-up (§2.4).
-    pub agent_core_dll: String,
-}
+pub use active::Active;
 
 /// One profiler instance, owned by its COM callback object.
 pub struct Profiler {
@@ -70,42 +66,63 @@ impl Profiler {
         S_OK
     }
 
-    /// `ModuleLoadFinished`: eager ReJIT of configured methods on CoreCLR
-    /// arrives with the instrumentation issue; until then nothing to do.
-    pub fn module_load_finished(&self, _module_id: ModuleID, _status: HRESULT) -> HRESULT {
+    /// `ModuleLoadFinished` (§6.1): eager ReJIT on CoreCLR.
+    pub fn module_load_finished(&self, module_id: ModuleID, status: HRESULT) -> HRESULT {
+        match self.active() {
+            Some(active) => active.module_load_finished(module_id, status),
+            None => S_OK,
+        }
+    }
+
+    /// `ModuleUnloadStarted`: forget the module's cached facts (ids can be reused).
+    pub fn module_unload_started(&self, module_id: ModuleID) -> HRESULT {
+        if let Some(active) = self.active() {
+            active.forget_module(module_id);
+        }
         S_OK
     }
 
-    /// `JITCompilationStarted`.
+    /// `JITCompilationStarted` (§5.1, §6.1).
     pub fn jit_compilation_started(
         &self,
         function_id: FunctionID,
         _is_safe_to_block: bool,
     ) -> HRESULT {
         crate::log_trace!("JITCompilationStarted. {function_id}");
+        let hr = match self.active() {
+            Some(active) => active.process_function(function_id, jit::Phase::FirstJit),
+            None => S_OK,
+        };
         crate::log_trace!("JITCompilationStartedFinished. {function_id}");
-        S_OK
+        hr
     }
 
-    /// `ReJITCompilationStarted`.
+    /// `ReJITCompilationStarted` (§6.1 generic methods).
     pub fn rejit_compilation_started(
         &self,
-        _function_id: FunctionID,
+        function_id: FunctionID,
         _rejit_id: ReJITID,
         _is_safe_to_block: bool,
     ) -> HRESULT {
-        S_OK
+        match self.active() {
+            Some(active) => active.rejit_compilation_started(function_id),
+            None => S_OK,
+        }
     }
 
-    /// `GetReJITParameters`: nothing is queued for ReJIT yet, so the
-    /// original IL stands (`S_FALSE`).
+    /// `GetReJITParameters` (§6.1): `S_FALSE` leaves the original IL.
     pub fn get_rejit_parameters(
         &self,
-        _module_id: ModuleID,
-        _method_id: mdMethodDef,
-        _control: Option<FunctionControl>,
+        module_id: ModuleID,
+        method_id: mdMethodDef,
+        control: Option<FunctionControl>,
     ) -> HRESULT {
-        S_FALSE
+        match (self.active(), control) {
+            (Some(active), Some(control)) => {
+                active.get_rejit_parameters(module_id, method_id, &control)
+            }
+            _ => S_FALSE,
+        }
     }
 
     /// `ThreadDestroyed`.

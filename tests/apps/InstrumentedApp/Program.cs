@@ -268,12 +268,15 @@ public struct Point(int x, int y)
 public static class Attributed
 {
     [global::NewRelic.Api.Agent.Trace]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Traced(int x) => x + 1;
 
     [global::NewRelic.Api.Agent.Transaction]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static string OtherTransaction() => "other";
 
     [global::NewRelic.Api.Agent.Transaction(Web = true)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static string WebTransaction() => "web";
 
     [global::NewRelic.Api.Agent.Trace]

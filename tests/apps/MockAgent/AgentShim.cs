@@ -91,6 +91,7 @@ internal static class Recorder
 
     public static void Record(string line)
     {
+        line = line.Replace("\r", " ").Replace("\n", " ");
         lock (Gate)
         {
             var path = Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_LOG");
@@ -100,7 +101,7 @@ internal static class Recorder
             }
             else
             {
-                File.AppendAllText(path, line + "\n", Encoding.UTF8);
+                File.AppendAllText(path, line + "\n", new UTF8Encoding(false));
             }
         }
     }

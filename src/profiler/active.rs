@@ -1,0 +1,89 @@
+//! The state of an attached profiler: what `Initialize` established plus
+//! the caches the JIT-time pipeline fills.
+
+use crate::clr::info_module::ModuleMetadata;
+use crate::clr::{ClrResult, ProfilerInfo};
+use crate::config::instrumentation::InstrumentationConfiguration;
+use crate::ffi::types::ModuleID;
+use crate::instrument::module_facts::ModuleCache;
+use crate::instrument::tokens::TokenCache;
+use crate::profiler::function_resolver::FunctionResolver;
+use crate::runtime::RuntimeKind;
+use parking_lot::{Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A module's writable metadata and the tokens already produced in it.
+pub struct ModuleRewrite {
+    pub metadata: ModuleMetadata,
+    pub tokens: Mutex<TokenCache>,
+}
+
+pub struct Active {
+    pub info: ProfilerInfo,
+    pub runtime: RuntimeKind,
+    /// Absolute path of `NewRelic.Agent.Core.dll` found at start-up (§2.4),
+    /// embedded in every wrapper.
+    pub agent_core_dll: String,
+    /// The agent home (for the extension files).
+    pub home: String,
+    /// Swapped whole by a refresh; JIT callbacks see the old or the new one (§6.1).
+    configuration: RwLock<Arc<InstrumentationConfiguration>>,
+    pub modules: ModuleCache,
+    rewrites: Mutex<HashMap<ModuleID, Arc<ModuleRewrite>>>,
+    pub resolver: FunctionResolver,
+}
+
+impl Active {
+    pub fn new(
+        info: ProfilerInfo,
+        runtime: RuntimeKind,
+        agent_core_dll: String,
+        home: String,
+        configuration: InstrumentationConfiguration,
+    ) -> Active {
+        Active {
+            info,
+            runtime,
+            agent_core_dll,
+            home,
+            configuration: RwLock::new(Arc::new(configuration)),
+            modules: ModuleCache::default(),
+            rewrites: Mutex::new(HashMap::new()),
+            resolver: FunctionResolver::default(),
+        }
+    }
+
+    /// The configuration in force now.
+    pub fn configuration(&self) -> Arc<InstrumentationConfiguration> {
+        Arc::clone(&self.configuration.read())
+    }
+
+    /// Installs a new configuration; returns the previous one.
+    pub fn replace_configuration(
+        &self,
+        configuration: InstrumentationConfiguration,
+    ) -> Arc<InstrumentationConfiguration> {
+        std::mem::replace(&mut *self.configuration.write(), Arc::new(configuration))
+    }
+
+    /// Writable metadata for `module_id`, opened once.
+    pub fn module_rewrite(&self, module_id: ModuleID) -> ClrResult<Arc<ModuleRewrite>> {
+        if let Some(existing) = self.rewrites.lock().get(&module_id) {
+            return Ok(Arc::clone(existing));
+        }
+        let rewrite = Arc::new(ModuleRewrite {
+            metadata: self.info.module_metadata(module_id)?,
+            tokens: Mutex::new(TokenCache::default()),
+        });
+        Ok(Arc::clone(
+            self.rewrites.lock().entry(module_id).or_insert(rewrite),
+        ))
+    }
+
+    /// Drops everything cached about a module that is unloading (its id may be reused).
+    pub fn forget_module(&self, module_id: ModuleID) {
+        self.modules.forget(module_id);
+        self.rewrites.lock().remove(&module_id);
+    }
+}

@@ -1,0 +1,389 @@
+//! The per-function pipeline of `JITCompilationStarted` and
+//! `GetReJITParameters` (reference-profiler §4.8, §5.1, §6.1): identify the
+//! function, run the fast pre-filter, then the API instrumentor or the
+//! default instrumentor with its skip rules; request a ReJIT on the first
+//! JIT and write the wrapper in the ReJIT.
+
+use super::active::Active;
+use crate::clr::function_control::FunctionControl;
+use crate::clr::metadata_import::MetadataImport;
+use crate::config::instrumentation::{
+    ApiAttribute, AssemblyVersion, InstrumentationConfiguration, InstrumentationPoint,
+    MethodIdentity, MethodTraits,
+};
+use crate::ffi::hresult::{CORPROF_E_FUNCTION_IS_PARAMETERIZED, E_FAIL, S_OK};
+use crate::ffi::types::{FunctionID, HRESULT};
+use crate::instrument::api_wrapper::build_api_wrapper;
+use crate::instrument::call_shapes::MetadataCalls;
+use crate::instrument::function::{
+    parameter_text, type_name_and_flags, FunctionIdentity, MD_PINVOKE_IMPL, MD_SPECIAL_NAME,
+    MD_UNMANAGED_EXPORT, TD_LAYOUT_MASK, TD_SEQUENTIAL_LAYOUT,
+};
+use crate::instrument::rewrite_error::RewriteError;
+use crate::instrument::tokens::Tokenizer;
+use crate::instrument::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
+use crate::log::{self, Level};
+use std::sync::Arc;
+
+/// The API type whose methods are redirected to the agent (§5.6).
+const API_TYPE: &str = "NewRelic.Api.Agent.NewRelic";
+const API_ASSEMBLY: &str = "NewRelic.Api.Agent";
+const TRANSACTION_ATTRIBUTE: &str = "NewRelic.Api.Agent.TransactionAttribute";
+const TRACE_ATTRIBUTE: &str = "NewRelic.Api.Agent.TraceAttribute";
+const ASYNC_STATE_MACHINE_ATTRIBUTE: &str =
+    "System.Runtime.CompilerServices.AsyncStateMachineAttribute";
+
+/// Which callback is asking.
+pub enum Phase<'a> {
+    /// `JITCompilationStarted`: request a ReJIT, rewrite only API methods.
+    FirstJit,
+    /// `GetReJITParameters`: write the wrapper through the control object.
+    ReJit(&'a FunctionControl),
+}
+
+/// A function that passed the pre-filter, with what was learned on the way.
+struct Candidate {
+    identity: FunctionIdentity,
+    attribute: ApiAttribute,
+}
+
+impl Active {
+    /// Runs the pipeline for one function; the HRESULT is what the callback returns.
+    pub fn process_function(&self, function_id: FunctionID, phase: Phase<'_>) -> HRESULT {
+        let configuration = self.configuration();
+        let candidate = match self.identify(function_id, &configuration) {
+            Ok(Some(candidate)) => candidate,
+            Ok(None) => return S_OK,
+            Err(IdentifyError::Metadata) => {
+                crate::log_error!(
+                    "An exception was thrown while getting details about a function."
+                );
+                return E_FAIL;
+            }
+            Err(IdentifyError::Signature(name)) => {
+                crate::log_error!("An SignatureParserException was thrown while possibly instrumenting function: {name}");
+                return E_FAIL;
+            }
+        };
+        let identity = &candidate.identity;
+        crate::log_trace!("Possibly instrumenting: {identity}");
+        if identity.type_name == API_TYPE {
+            return self.instrument_api(identity, &phase);
+        }
+        self.instrument_default(&candidate, &configuration, &phase)
+    }
+
+    /// `Function::Create`: facts, attributes, pre-filter, names, signature.
+    fn identify(
+        &self,
+        function_id: FunctionID,
+        configuration: &InstrumentationConfiguration,
+    ) -> Result<Option<Candidate>, IdentifyError> {
+        let function = self
+            .info
+            .function_info(function_id)
+            .map_err(|_| IdentifyError::Metadata)?;
+        let module = self
+            .modules
+            .get(&self.info, function.module_id)
+            .map_err(|_| IdentifyError::Metadata)?;
+        let Some(import) = module.import.clone() else {
+            return Ok(None);
+        };
+        let method = import
+            .method_props(function.token)
+            .map_err(|_| IdentifyError::Metadata)?;
+        let attribute = api_attribute(&import, function.token, &module.assembly_name);
+        let filtered = !log::global().is_enabled(Level::Trace)
+            && attribute == ApiAttribute::None
+            && module.assembly_name != API_ASSEMBLY;
+        if filtered
+            && !(configuration.should_instrument_assembly(&module.assembly_name)
+                && configuration.should_instrument_method(&method.name))
+        {
+            return Ok(None);
+        }
+        let (type_name, type_flags) =
+            type_name_and_flags(&import, method.class).map_err(|_| IdentifyError::Metadata)?;
+        if filtered && !configuration.should_instrument_type(&type_name) {
+            return Ok(None);
+        }
+        let (signature, parameters) = parameter_text(&import, &method.signature)
+            .map_err(|_| IdentifyError::Signature(method.name.clone()))?;
+        Ok(Some(Candidate {
+            identity: FunctionIdentity {
+                function_id,
+                module,
+                method_token: function.token,
+                method,
+                type_name,
+                type_flags,
+                signature,
+                parameters,
+            },
+            attribute,
+        }))
+    }
+
+    /// `DefaultInstrumentor` (§5.1 step 3).
+    fn instrument_default(
+        &self,
+        candidate: &Candidate,
+        configuration: &InstrumentationConfiguration,
+        phase: &Phase<'_>,
+    ) -> HRESULT {
+        let identity = &candidate.identity;
+        let version = identity
+            .module
+            .assembly_version(&self.info)
+            .map(|v| AssemblyVersion {
+                major: v.major,
+                minor: v.minor,
+                build: v.build,
+                revision: v.revision,
+            })
+            .unwrap_or_default();
+        let lookup = MethodIdentity {
+            assembly: &identity.module.assembly_name,
+            type_name: &identity.type_name,
+            method: &identity.method.name,
+            parameters: &identity.parameters,
+        };
+        let point: Arc<InstrumentationPoint> = match configuration.find_point(&lookup, version) {
+            Some(point) => Arc::clone(point),
+            None if candidate.attribute != ApiAttribute::None => {
+                Arc::new(InstrumentationPoint::for_api_attribute(
+                    &identity.module.assembly_name,
+                    &identity.type_name,
+                    &identity.method.name,
+                ))
+            }
+            None => {
+                crate::log_trace!("No instrumentation point for {identity}");
+                return S_OK;
+            }
+        };
+        if identity.type_flags & TD_LAYOUT_MASK == TD_SEQUENTIAL_LAYOUT {
+            crate::log_error!("Skipping sequential layout method: {identity}");
+            return S_OK;
+        }
+        if identity.method.attributes & MD_SPECIAL_NAME != 0 && identity.method.name != ".ctor" {
+            crate::log_error!("Skipping SpecialName method: {identity}");
+            return S_OK;
+        }
+        if identity.method.attributes & (MD_PINVOKE_IMPL | MD_UNMANAGED_EXPORT) != 0 {
+            crate::log_error!("Skipping interop method: {identity}");
+            return S_OK;
+        }
+        match phase {
+            Phase::FirstJit => {
+                self.request_rejit(identity);
+                S_OK
+            }
+            Phase::ReJit(control) => {
+                crate::log_info!("Instrumenting method: {identity}");
+                let traits = MethodTraits {
+                    is_async: has_attribute(identity, ASYNC_STATE_MACHINE_ATTRIBUTE),
+                    attribute: candidate.attribute,
+                };
+                match self.write_default_wrapper(identity, &point, traits, control) {
+                    Ok(()) => S_OK,
+                    Err(error) => report_rewrite_failure(identity, &error),
+                }
+            }
+        }
+    }
+
+    /// Requests the ReJIT that will carry the wrapper (§6.1 first JIT).
+    fn request_rejit(&self, identity: &FunctionIdentity) {
+        let module_id = identity.module.module_id;
+        crate::log_debug!("Request reJIT: [{}] {identity}", identity.function_id);
+        if let Err(hr) = self
+            .info
+            .function_from_token(module_id, identity.method_token)
+        {
+            if hr.0 == CORPROF_E_FUNCTION_IS_PARAMETERIZED {
+                self.resolver
+                    .remember((module_id, identity.method_token), identity.function_id);
+            }
+        }
+        if self
+            .info
+            .request_rejit(&[(module_id, identity.method_token)])
+            .is_err()
+        {
+            crate::log_error!("ReJIT failed for {identity}");
+        }
+    }
+
+    fn write_default_wrapper(
+        &self,
+        identity: &FunctionIdentity,
+        point: &InstrumentationPoint,
+        traits: MethodTraits,
+        control: &FunctionControl,
+    ) -> Result<(), RewriteError> {
+        let module_id = identity.module.module_id;
+        let body = self
+            .info
+            .il_function_body(module_id, identity.method_token)
+            .map_err(crate::instrument::tokens::TokenError::from)?;
+        let rewrite = self
+            .module_rewrite(module_id)
+            .map_err(crate::instrument::tokens::TokenError::from)?;
+        let locals = original_locals(&rewrite.metadata.import, &body)?;
+        let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
+        let original = OriginalMethod {
+            body: &body,
+            signature: &identity.signature,
+            locals: locals.as_deref(),
+        };
+        let call = TracerCall {
+            tracer_factory_name: &point.tracer_factory_name,
+            tracer_arguments: point.tracer_arguments(&traits),
+            metric_name: &point.metric_name,
+            assembly_name: &identity.module.assembly_name,
+            type_def: identity.class_token(),
+            type_name: &identity.type_name,
+            method_name: &identity.method.name,
+            argument_signature: &identity.parameters,
+            function_id: identity.function_id as u64,
+        };
+        let calls = MetadataCalls {
+            import: &rewrite.metadata.import,
+        };
+        let new_body =
+            build_default_wrapper(&original, &call, &self.agent_core_dll, &mut tokens, &calls)?;
+        drop(tokens);
+        control
+            .set_il_function_body(&new_body)
+            .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
+    }
+
+    /// `ApiInstrumentor` (§5.1 step 2, §5.6).
+    fn instrument_api(&self, identity: &FunctionIdentity, phase: &Phase<'_>) -> HRESULT {
+        let name = identity.method.name.as_str();
+        if name == ".cctor" || name == "GetAgent" {
+            crate::log_debug!("Skipping instrumenting API method: {identity}");
+            return S_OK;
+        }
+        crate::log_info!("Instrumenting API method: {identity}");
+        match self.write_api_wrapper(identity, phase) {
+            Ok(()) => S_OK,
+            Err(RewriteError::InvalidMethod(_)) => {
+                crate::log_error!("Unexpected instruction in method {identity}");
+                S_OK
+            }
+            Err(error) => report_rewrite_failure(identity, &error),
+        }
+    }
+
+    fn write_api_wrapper(
+        &self,
+        identity: &FunctionIdentity,
+        phase: &Phase<'_>,
+    ) -> Result<(), RewriteError> {
+        use crate::instrument::tokens::TokenError;
+        let module_id = identity.module.module_id;
+        let body = self
+            .info
+            .il_function_body(module_id, identity.method_token)
+            .map_err(TokenError::from)?;
+        let rewrite = self.module_rewrite(module_id).map_err(TokenError::from)?;
+        let locals = original_locals(&rewrite.metadata.import, &body)?;
+        let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
+        let original = OriginalMethod {
+            body: &body,
+            signature: &identity.signature,
+            locals: locals.as_deref(),
+        };
+        let calls = MetadataCalls {
+            import: &rewrite.metadata.import,
+        };
+        let new_body = build_api_wrapper(
+            &original,
+            &identity.method.name,
+            &self.agent_core_dll,
+            &mut tokens,
+            &calls,
+        )?;
+        drop(tokens);
+        let written = match phase {
+            Phase::FirstJit => {
+                self.info
+                    .set_il_function_body(module_id, identity.method_token, &new_body)
+            }
+            Phase::ReJit(control) => control.set_il_function_body(&new_body),
+        };
+        written.map_err(|hr| RewriteError::Token(TokenError::Metadata(hr)))
+    }
+}
+
+enum IdentifyError {
+    Metadata,
+    /// The method's signature could not be parsed; carries the method name.
+    Signature(String),
+}
+
+/// The blob behind the body's local signature token, if it has one.
+fn original_locals(import: &MetadataImport, body: &[u8]) -> Result<Option<Vec<u8>>, RewriteError> {
+    let header = crate::il::MethodBody::decode(body)?.header;
+    if header.local_var_sig_token & 0x00FF_FFFF == 0 {
+        return Ok(None);
+    }
+    import
+        .signature_from_token(header.local_var_sig_token)
+        .map(Some)
+        .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
+}
+
+/// `[Transaction]` then `[Trace]`, never looked for in `System.*`,
+/// `Microsoft.*` or `NewRelic.*` assemblies (§4.8).
+fn api_attribute(import: &MetadataImport, method: u32, assembly: &str) -> ApiAttribute {
+    if assembly.starts_with("System.")
+        || assembly.starts_with("Microsoft.")
+        || assembly.starts_with("NewRelic.")
+    {
+        return ApiAttribute::None;
+    }
+    if let Ok(Some(blob)) = import.custom_attribute(method, TRANSACTION_ATTRIBUTE) {
+        return ApiAttribute::transaction_from_blob(&blob);
+    }
+    if let Ok(Some(_)) = import.custom_attribute(method, TRACE_ATTRIBUTE) {
+        return ApiAttribute::Trace;
+    }
+    ApiAttribute::None
+}
+
+fn has_attribute(identity: &FunctionIdentity, name: &str) -> bool {
+    identity
+        .module
+        .import
+        .as_ref()
+        .map(|import| {
+            matches!(
+                import.custom_attribute(identity.method_token, name),
+                Ok(Some(_))
+            )
+        })
+        .unwrap_or(false)
+}
+
+/// Logs why a method stays unmodified; the callback still succeeds from the
+/// runtime's point of view except for the original's `E_FAIL` cases.
+fn report_rewrite_failure(identity: &FunctionIdentity, error: &RewriteError) -> HRESULT {
+    match error {
+        RewriteError::InvalidMethod(reason) => {
+            crate::log_error!("{reason}");
+            crate::log_info!("Skipping invalid method: {identity}");
+            S_OK
+        }
+        other => {
+            crate::log_error!(
+                "An exception was thrown while possibly instrumenting function: {identity}"
+            );
+            crate::log_error!("{other}");
+            E_FAIL
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Eager ReJIT when a module with configured methods loads, and the ReJIT
+//! bookkeeping callbacks (reference-profiler §6.1).
+
+use super::active::Active;
+use super::jit::Phase;
+use crate::clr::function_control::FunctionControl;
+use crate::ffi::hresult::{
+    CLDB_E_RECORD_NOTFOUND, CORPROF_E_FUNCTION_IS_PARAMETERIZED, S_FALSE, S_OK,
+};
+use crate::ffi::types::{mdMethodDef, FunctionID, ModuleID, HRESULT};
+use crate::profiler::function_resolver::Resolution;
+use std::collections::BTreeSet;
+
+impl Active {
+    /// CoreCLR `ModuleLoadFinished`: when the module's assembly is named by
+    /// any point, find every method named by those points (all overloads,
+    /// ignoring parameters and versions) and request their ReJIT in one
+    /// batch, so even their first call runs instrumented. Errors are
+    /// swallowed; the callback returns `S_OK`.
+    pub fn module_load_finished(&self, module_id: ModuleID, status: HRESULT) -> HRESULT {
+        if status < 0 || !self.runtime.is_core() {
+            return S_OK;
+        }
+        let Ok(module) = self.modules.get(&self.info, module_id) else {
+            return S_OK;
+        };
+        let configuration = self.configuration();
+        if !configuration.should_instrument_assembly(&module.assembly_name) {
+            return S_OK;
+        }
+        crate::log_trace!("Assembly module loaded: {}", module.assembly_name);
+        let Some(import) = module.import.as_ref() else {
+            return S_OK;
+        };
+        let mut methods: BTreeSet<mdMethodDef> = BTreeSet::new();
+        for point in configuration.points_for_assembly(&module.assembly_name) {
+            crate::log_trace!("Fetching {} methods", point.class_name);
+            match import.find_type_def(&point.class_name, 0) {
+                Ok(Some(type_def)) => {
+                    let found = import
+                        .methods_named(type_def, &point.method_name)
+                        .unwrap_or_default();
+                    for batch in found.chunks(5) {
+                        crate::log_debug!(
+                            "Found {} method(s) matching {}",
+                            batch.len(),
+                            point.method_name
+                        );
+                    }
+                    methods.extend(found);
+                }
+                Ok(None) => crate::log_info!(
+                    "Unable to find {} for rejit. HR:{}",
+                    point.class_name,
+                    CLDB_E_RECORD_NOTFOUND
+                ),
+                Err(hr) => {
+                    crate::log_info!("Unable to find {} for rejit. HR:{hr}", point.class_name)
+                }
+            }
+        }
+        if !methods.is_empty() {
+            let pairs: Vec<(ModuleID, mdMethodDef)> =
+                methods.into_iter().map(|m| (module_id, m)).collect();
+            let ok = self.info.request_rejit(&pairs).is_ok();
+            crate::log_debug!("ReJit {}", if ok { "success" } else { "failed" });
+        }
+        S_OK
+    }
+
+    /// `GetReJITParameters`: find the FunctionID (the generic-method dance
+    /// of §6.1), then rewrite through `control`.
+    pub fn get_rejit_parameters(
+        &self,
+        module_id: ModuleID,
+        method: mdMethodDef,
+        control: &FunctionControl,
+    ) -> HRESULT {
+        crate::log_trace!("GetReJITParameters called");
+        let from_token = self
+            .info
+            .function_from_token(module_id, method)
+            .map_err(|hr| hr.0 == CORPROF_E_FUNCTION_IS_PARAMETERIZED);
+        let hr = match self.resolver.resolve((module_id, method), from_token) {
+            Resolution::Function(function_id) => {
+                crate::log_trace!("ReJIT {function_id}");
+                self.process_function(function_id, Phase::ReJit(control))
+            }
+            Resolution::Queued => S_FALSE,
+        };
+        crate::log_trace!("GetReJITParameters finished");
+        hr
+    }
+
+    /// `ReJITCompilationStarted`: a queued generic method now has a
+    /// FunctionID; remember it and request the ReJIT again.
+    pub fn rejit_compilation_started(&self, function_id: FunctionID) -> HRESULT {
+        crate::log_trace!("ReJITCompilationStarted. {function_id}");
+        if let Ok(function) = self.info.function_info(function_id) {
+            let key = (function.module_id, function.token);
+            if self.resolver.on_rejit_started(key, function_id) {
+                let _ = self.info.request_rejit(&[key]);
+            }
+        }
+        crate::log_trace!("ReJITCompilationStartedFinished. {function_id}");
+        S_OK
+    }
+}

@@ -1,0 +1,42 @@
+// Starts Kestrel on 127.0.0.1 with one MVC controller, requests it N times
+// with HttpClient (default: 3), prints each response, and exits.
+using Microsoft.AspNetCore.Mvc;
+
+namespace WebApp;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        Console.WriteLine($"PID={Environment.ProcessId}");
+        var requests = args.Length > 0 ? int.Parse(args[0]) : 3;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddControllers();
+        var app = builder.Build();
+        app.MapControllers();
+        await app.StartAsync();
+        var address = app.Urls.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        for (var i = 0; i < requests; i++)
+        {
+            var body = await client.GetStringAsync($"/weather/{i}");
+            if (requests <= 10 || i == requests - 1)
+            {
+                Console.WriteLine($"response {i}: {body}");
+            }
+        }
+        await app.StopAsync();
+        Console.WriteLine("done");
+        return 0;
+    }
+}
+
+[ApiController]
+[Route("weather")]
+public class WeatherController : ControllerBase
+{
+    [HttpGet("{day:int}")]
+    public string Get(int day) => $"day {day}: sunny";
+}
