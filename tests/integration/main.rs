@@ -7,7 +7,10 @@
 
 mod support;
 
+mod agent_record;
 mod attach;
+mod instrumentation;
+mod instrumentation_config;
 mod log_location;
 mod logging;
 mod process_filter;

@@ -19,6 +19,10 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 pub struct Fixtures {
     pub profiler: PathBuf,
     pub app_dll: PathBuf,
+    /// `tests/apps/InstrumentedApp` (with the API stand-in and the netstandard2.0 library).
+    pub instrumented_dll: PathBuf,
+    /// `tests/apps/WebApp`: Kestrel plus HttpClient.
+    pub web_dll: PathBuf,
     pub app_project: PathBuf,
     pub agent_dll: PathBuf,
     pub artifacts: PathBuf,
@@ -71,12 +75,14 @@ pub fn fixtures() -> &'static Fixtures {
             profiler.display()
         );
         let artifacts = profile_dir.join("test-dotnet");
-        for project in ["ProfilerTestApp", "MockAgent"] {
+        for project in ["ProfilerTestApp", "MockAgent", "InstrumentedApp", "WebApp"] {
             dotnet_build(&manifest_dir().join("tests/apps").join(project), &artifacts);
         }
         Fixtures {
             profiler,
             app_dll: artifacts.join("bin/ProfilerTestApp/release/ProfilerTestApp.dll"),
+            instrumented_dll: artifacts.join("bin/InstrumentedApp/release/InstrumentedApp.dll"),
+            web_dll: artifacts.join("bin/WebApp/release/WebApp.dll"),
             app_project: manifest_dir().join("tests/apps/ProfilerTestApp"),
             agent_dll: artifacts.join("bin/MockAgent/release/NewRelic.Agent.Core.dll"),
             artifacts,
@@ -184,6 +190,22 @@ impl Home {
         std::fs::write(self.path.join("newrelic.config"), bytes).unwrap();
     }
 
+    /// Copies an extension file into `extensions/` (or `extensions/<sub>`).
+    pub fn add_extension(&self, source: &Path, sub: Option<&str>) {
+        let dir = match sub {
+            Some(sub) => self.path.join("extensions").join(sub),
+            None => self.path.join("extensions"),
+        };
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = source.file_name().expect("file name");
+        std::fs::copy(source, dir.join(name)).unwrap();
+    }
+
+    /// Writes an extension file with this content.
+    pub fn write_extension(&self, name: &str, xml: &str) {
+        std::fs::write(self.path.join("extensions").join(name), xml).unwrap();
+    }
+
     pub fn remove_config(&self) {
         std::fs::remove_file(self.path.join("newrelic.config")).unwrap();
     }
@@ -252,6 +274,22 @@ impl Run {
             "dotnet",
             &all.iter().map(String::as_str).collect::<Vec<_>>(),
         )
+    }
+
+    /// `dotnet InstrumentedApp.dll <scenarios>`.
+    pub fn instrumented(scenarios: &[&str]) -> Run {
+        let f = fixtures();
+        let mut all = vec![f.instrumented_dll.display().to_string()];
+        all.extend(scenarios.iter().map(|a| a.to_string()));
+        Run::command(
+            "dotnet",
+            &all.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    }
+
+    /// Detaches the profiler: the baseline run.
+    pub fn without_profiler(self) -> Run {
+        self.env("CORECLR_ENABLE_PROFILING", "0")
     }
 
     /// Any command with the profiler attached.

@@ -209,6 +209,10 @@ public class Outer
 {
     public class Inner
     {
+        // Nested types are not found by the eager ReJIT at module load
+        // (FindTypeDefByName cannot see `Outer+Inner`, §5.8); they are reached
+        // through the JIT → ReJIT path, so the call must not be inlined.
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public string Name() => "inner";
     }
 }
@@ -221,6 +225,7 @@ public class GenericClass<T>
 
     public class Nested
     {
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public string Hello(T value) => "nested " + value;
     }
 }
