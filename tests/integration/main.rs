@@ -8,6 +8,7 @@
 mod support;
 
 mod agent_record;
+mod artifact;
 mod attach;
 mod instrumentation;
 mod instrumentation_config;

@@ -57,23 +57,26 @@ pub fn require_dotnet() {
     );
 }
 
+/// The profiler library built from these sources for this test profile.
+pub fn profiler_library() -> &'static PathBuf {
+    static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let profile_dir = target_profile_dir();
+        build_profiler_library(&profile_dir);
+        let name = if cfg!(windows) { "NewRelicProfiler.dll" } else { "libNewRelicProfiler.so" };
+        let profiler = profile_dir.join(name);
+        assert!(profiler.is_file(), "profiler library not built at {}", profiler.display());
+        profiler
+    })
+}
+
 /// Builds the fixtures under `tests/apps` once per test binary.
 pub fn fixtures() -> &'static Fixtures {
     static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
     FIXTURES.get_or_init(|| {
         require_dotnet();
+        let profiler = profiler_library().clone();
         let profile_dir = target_profile_dir();
-        build_profiler_library(&profile_dir);
-        let profiler = profile_dir.join(if cfg!(windows) {
-            "NewRelicProfiler.dll"
-        } else {
-            "libNewRelicProfiler.so"
-        });
-        assert!(
-            profiler.is_file(),
-            "profiler library not built at {}",
-            profiler.display()
-        );
         let artifacts = profile_dir.join("test-dotnet");
         for project in ["ProfilerTestApp", "MockAgent", "InstrumentedApp", "WebApp"] {
             dotnet_build(&manifest_dir().join("tests/apps").join(project), &artifacts);
