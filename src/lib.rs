@@ -11,6 +11,7 @@
 pub mod clr;
 pub mod com;
 pub mod config;
+pub mod exports;
 pub mod ffi;
 pub mod il;
 pub mod instrument;

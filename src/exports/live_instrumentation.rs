@@ -1,0 +1,1 @@
+//! Live-instrumentation exports (reference-profiler §6.2) — being implemented.

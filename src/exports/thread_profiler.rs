@@ -1,0 +1,1 @@
+//! Thread-profiler exports (reference-profiler §7.1) — being implemented.
