@@ -146,6 +146,7 @@ impl Profiler {
             agent_core_dll,
             home,
             instrumentation,
+            configuration.ignore_list.clone(),
         ));
         // 15.
         crate::log_info!("Profiler initialized");

@@ -12,6 +12,7 @@ mod artifact;
 mod attach;
 mod instrumentation;
 mod instrumentation_config;
+mod live_instrumentation;
 mod log_location;
 mod logging;
 mod process_filter;

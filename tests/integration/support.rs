@@ -63,9 +63,17 @@ pub fn profiler_library() -> &'static PathBuf {
     LIBRARY.get_or_init(|| {
         let profile_dir = target_profile_dir();
         build_profiler_library(&profile_dir);
-        let name = if cfg!(windows) { "NewRelicProfiler.dll" } else { "libNewRelicProfiler.so" };
+        let name = if cfg!(windows) {
+            "NewRelicProfiler.dll"
+        } else {
+            "libNewRelicProfiler.so"
+        };
         let profiler = profile_dir.join(name);
-        assert!(profiler.is_file(), "profiler library not built at {}", profiler.display());
+        assert!(
+            profiler.is_file(),
+            "profiler library not built at {}",
+            profiler.display()
+        );
         profiler
     })
 }
@@ -119,7 +127,7 @@ fn build_profiler_library(profile_dir: &Path) {
     assert!(status.success(), "building the profiler library failed");
 }
 
-fn dotnet_build(project: &Path, artifacts: &Path) {
+pub fn dotnet_build(project: &Path, artifacts: &Path) {
     let output = Command::new("dotnet")
         .args([
             "build",
