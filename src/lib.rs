@@ -20,3 +20,5 @@ pub mod log;
 pub mod profiler;
 pub mod runtime;
 pub mod system;
+#[macro_use]
+pub mod validation;

@@ -64,6 +64,8 @@ impl Profiler {
     pub fn shutdown(&self) -> HRESULT {
         crate::log_info!("Profiler shutting down");
         crate::log_info!("Profiler shutdown");
+        crate::validation_event!("shutdown");
+        crate::validation::close();
         S_OK
     }
 

@@ -17,3 +17,4 @@ mod log_location;
 mod logging;
 mod process_filter;
 mod startup_failures;
+mod validation;
