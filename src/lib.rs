@@ -10,6 +10,7 @@
 
 pub mod clr;
 pub mod com;
+pub mod compare;
 pub mod config;
 pub mod exports;
 pub mod ffi;

@@ -164,6 +164,8 @@ impl Profiler {
             } else {
                 "0x0".to_string()
             },
+            config_files = configuration.sources.clone(),
+            instrumentation_files = instrumentation.source_files().to_vec(),
             points = instrumentation.len(),
             invalid_files = instrumentation.invalid_file_count()
         );

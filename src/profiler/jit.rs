@@ -269,7 +269,7 @@ impl Active {
             tracer_arguments = format!("{:#x}", call.tracer_arguments),
             original_size = body.len(),
             new_size = new_body.len(),
-            body_hash = crate::validation::fingerprint(&new_body),
+            body_hash = crate::validation::shape_fingerprint(&new_body, Some(call.function_id)),
             locals_added = if identity.signature.ret.is_void() {
                 2u32
             } else {
@@ -345,7 +345,7 @@ impl Active {
             kind = "api",
             original_size = body.len(),
             new_size = new_body.len(),
-            body_hash = crate::validation::fingerprint(&new_body),
+            body_hash = crate::validation::shape_fingerprint(&new_body, None),
             locals_added = if identity.signature.ret.is_void() {
                 0u32
             } else {

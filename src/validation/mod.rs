@@ -8,7 +8,9 @@
 //! Off by default; when off, every event site costs one relaxed atomic load
 //! (the `validation_event!` macro evaluates nothing else).
 
+mod fingerprint;
 pub mod json;
+pub mod json_parse;
 
 use crate::system::env::parse_bool;
 use crate::system::{PathStyle, SystemCalls};
@@ -67,6 +69,15 @@ pub fn init(sys: &dyn SystemCalls, log_directory: &str) -> Option<String> {
     }
 }
 
+/// Starts writing events to `path` regardless of the environment: for the
+/// benchmark of the enabled path and for tools; the profiler uses [`init`].
+pub fn init_at(path: &str) -> std::io::Result<()> {
+    let file = File::create(path)?;
+    *SINK.lock() = Some(file);
+    ENABLED.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
 /// Writes one event: `{"v":1,"seq":n,"ts":"…","event":kind, …fields}`.
 pub fn emit(kind: &str, fields: Vec<(&'static str, Value)>) {
     if !enabled() {
@@ -117,25 +128,11 @@ macro_rules! validation_event {
     };
 }
 
-/// FNV-1a 64-bit: a stable fingerprint of a rewritten body for comparisons.
-pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
+pub use fingerprint::{fingerprint, shape_fingerprint};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fingerprint_is_stable() {
-        assert_eq!(fingerprint(b""), "cbf29ce484222325");
-        assert_eq!(fingerprint(b"a"), "af63dc4c8601ec8c");
-    }
 
     #[test]
     fn disabled_by_default_and_events_cost_nothing() {

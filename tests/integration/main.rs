@@ -10,6 +10,7 @@ mod support;
 mod agent_record;
 mod artifact;
 mod attach;
+mod comparison;
 mod instrumentation;
 mod instrumentation_config;
 mod live_instrumentation;

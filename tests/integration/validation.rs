@@ -46,6 +46,26 @@ fn events_cover_every_decision_of_a_run() {
     assert_eq!(init[0]["event_mask"], "0xb0040224");
     assert_eq!(init[0]["event_mask_high"], "0x8");
     assert_eq!(init[0]["points"], 45);
+    let config_files = init[0]["config_files"]
+        .as_array()
+        .expect("config_files list");
+    assert_eq!(
+        config_files.len(),
+        1,
+        "only the global newrelic.config: {config_files:?}"
+    );
+    assert!(config_files[0]
+        .as_str()
+        .is_some_and(|f| f.ends_with("newrelic.config")));
+    let xml_files = init[0]["instrumentation_files"]
+        .as_array()
+        .expect("instrumentation_files list");
+    assert!(
+        xml_files.iter().any(|f| f
+            .as_str()
+            .is_some_and(|f| f.ends_with("Instrumentation.xml"))),
+        "{xml_files:?}"
+    );
     assert_eq!(of_kind(&events, "process_filter")[0]["instrument"], true);
     assert!(of_kind(&events, "module_load")
         .iter()
