@@ -20,3 +20,4 @@ pub mod log;
 pub mod profiler;
 pub mod runtime;
 pub mod system;
+pub mod thread_profiler;

@@ -9,6 +9,7 @@ use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
 use crate::profiler::function_resolver::FunctionResolver;
 use crate::runtime::RuntimeKind;
+use crate::thread_profiler::ThreadProfiler;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct Active {
     pub modules: ModuleCache,
     rewrites: Mutex<HashMap<ModuleID, Arc<ModuleRewrite>>>,
     pub resolver: FunctionResolver,
+    /// The agent's thread-profiling exports (§7); idle until the first request.
+    pub thread_profiler: ThreadProfiler,
 }
 
 impl Active {
@@ -43,6 +46,7 @@ impl Active {
         configuration: InstrumentationConfiguration,
     ) -> Active {
         Active {
+            thread_profiler: ThreadProfiler::new(info.clone()),
             info,
             runtime,
             agent_core_dll,
