@@ -16,3 +16,4 @@ mod log_location;
 mod logging;
 mod process_filter;
 mod startup_failures;
+mod thread_profiler;

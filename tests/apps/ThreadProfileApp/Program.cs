@@ -24,7 +24,7 @@ public static class Program
                 case "deep": Test("deep_stack_is_capped", Scenarios.DeepStackIsCapped); break;
                 case "abort": Test("shutdown_aborts_a_waiting_request", Scenarios.ShutdownAbortsAWaitingRequest); break;
                 case "shutdown": Test("shutdown_forgets_names_and_restarts", Scenarios.ShutdownForgetsNamesAndRestarts); break;
-                case "memory": Test("memory_stays_flat", () => Scenarios.MemoryStaysFlat(int.Parse(rest[0]), int.Parse(rest[1]))); break;
+                case "memory": Test("memory_stays_flat", () => Scenarios.MemoryStaysFlat(int.Parse(rest[0]), int.Parse(rest[1]), int.Parse(rest[2]))); break;
                 case "timing": Test("timing", () => Scenarios.Timing(rest.Select(int.Parse).ToArray())); break;
                 case "notinit": Scenarios.NotInitialised(rest.Length > 0 ? rest[0] : null); break;
                 default: Console.Error.WriteLine($"unknown mode {mode}"); return 100;
@@ -252,16 +252,21 @@ public static class Scenarios
         return RssKb();
     }
 
-    public static void MemoryStaysFlat(int threads, int profiles)
+    /// Profiles (and names every frame, as the agent does at the end of a
+    /// session) `warmup` times, then `profiles` more times, reporting the
+    /// resident set at the start, after the warm-up and at the end.
+    public static void MemoryStaysFlat(int threads, int warmup, int profiles)
     {
         using var parked = new ParkedThreads(threads, depth: 5);
-        for (int i = 0; i != 50; ++i) ProfileAndName();
+        ProfileAndName();
+        long start = SettledRssKb();
+        for (int i = 0; i != warmup; ++i) ProfileAndName();
         long before = SettledRssKb();
         var watch = Stopwatch.StartNew();
         for (int i = 0; i != profiles; ++i) ProfileAndName();
         watch.Stop();
         long after = SettledRssKb();
-        Console.WriteLine($"MEMORY threads={threads} profiles={profiles} rss_before_kb={before} rss_after_kb={after} growth_kb={after - before} seconds={watch.Elapsed.TotalSeconds:0.00}");
+        Console.WriteLine($"MEMORY threads={threads} warmup={warmup} profiles={profiles} rss_start_kb={start} rss_after_warmup_kb={before} rss_end_kb={after} growth_kb={after - before} ms_per_profile={watch.Elapsed.TotalMilliseconds / profiles:0.000}");
     }
 
     public static void Timing(int[] counts)
