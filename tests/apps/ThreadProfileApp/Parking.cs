@@ -9,7 +9,7 @@ public static class Parking
 {
     /// `depth` + 1 frames of Descend above ParkHere.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static int Descend(int depth, CountdownEvent ready, ManualResetEventSlim release, ConcurrentBag<UIntPtr> ids)
+    public static int Descend(int depth, CountdownEvent ready, ManualResetEvent release, ConcurrentBag<UIntPtr> ids)
     {
         if (depth <= 0)
         {
@@ -20,18 +20,20 @@ public static class Parking
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ParkHere(CountdownEvent ready, ManualResetEventSlim release, ConcurrentBag<UIntPtr> ids)
+    public static void ParkHere(CountdownEvent ready, ManualResetEvent release, ConcurrentBag<UIntPtr> ids)
     {
         ids.Add(NativeMethods.GetCurrentExecutionEngineThreadId());
         ready.Signal();
-        release.Wait();
+        release.WaitOne();
     }
 }
 
-/// `count` threads parked in Parking.ParkHere below `depth` + 1 Descend frames.
+/// `count` threads blocked in Parking.ParkHere below `depth` + 1 Descend frames.
 public sealed class ParkedThreads : IDisposable
 {
-    private readonly ManualResetEventSlim _release = new(false);
+    // A kernel-style event: WaitOne blocks without spinning first, so a parked
+    // thread's stack does not change once it is blocked.
+    private readonly ManualResetEvent _release = new(false);
     private readonly Thread[] _threads;
     public readonly ConcurrentBag<UIntPtr> Ids = new();
 
@@ -45,6 +47,11 @@ public sealed class ParkedThreads : IDisposable
             _threads[i].Start();
         }
         ready.Wait();
+        // Signalled is not yet blocked: wait until every thread is inside the wait.
+        foreach (var t in _threads)
+        {
+            while ((t.ThreadState & ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
+        }
     }
 
     public void Dispose()
