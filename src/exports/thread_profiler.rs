@@ -97,3 +97,28 @@ pub extern "C" fn GetCurrentExecutionEngineThreadId() -> UINT_PTR {
         active.info.current_thread_id().unwrap_or(0)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No unit test initialises a profiler, so the exports see none (§1.1).
+    #[test]
+    fn without_a_profiler_the_exports_return_the_documented_values() {
+        let mut snapshots: *mut c_void = std::ptr::dangling_mut();
+        let mut length = -7;
+        // SAFETY: both out-pointers refer to locals.
+        let hr = unsafe { RequestProfile(&mut snapshots, &mut length) };
+        assert_eq!(hr, E_UNEXPECTED);
+        assert_eq!(length, -7, "nothing is written without a profiler");
+        let ids = [1usize, 2];
+        let mut results: *mut c_void = std::ptr::null_mut();
+        // SAFETY: `ids` holds 2 ids; `results` is a local.
+        let hr = unsafe { RequestFunctionNames(ids.as_ptr(), 2, &mut results) };
+        assert_eq!(hr, E_UNEXPECTED);
+        assert!(results.is_null());
+        assert_eq!(GetCurrentExecutionEngineThreadId(), 0);
+        ReleaseProfile();
+        ShutdownThreadProfiler();
+    }
+}

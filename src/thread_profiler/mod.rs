@@ -216,7 +216,7 @@ impl ThreadProfiler {
             }
             Some(_) => {}
             None => {
-                crate::log_trace!("TP: ShutdownThreadProfiler called while thread is not running")
+                crate::log_trace!("TP: Shutdown called while thread is not running")
             }
         }
         drop(held);
