@@ -150,15 +150,6 @@ impl ProfilerInfo {
             unsafe { ComPtr::from_owned(import) }.ok_or(HResult::POINTER)?;
         Ok((MetadataImport::new(import), token))
     }
-
-    /// `GetThreadInfo`: the OS thread id behind a managed thread.
-    pub fn os_thread_id(&self, thread: ThreadID) -> ClrResult<DWORD> {
-        let info = self.info4();
-        let mut os_id: DWORD = 0;
-        // SAFETY: out-pointer refers to a local.
-        HResult::ok(unsafe { (info.vtbl().GetThreadInfo)(info.as_raw(), thread, &mut os_id) })?;
-        Ok(os_id)
-    }
 }
 
 /// `ICorProfilerInfo10::SuspendRuntime` / `ResumeRuntime`. On Linux the

@@ -114,12 +114,17 @@ fn the_original_interop_tests_pass() {
 fn parked_threads_are_found_by_id_and_their_method_is_named() {
     let home = home_at_finest();
     let logs = scratch();
-    let out = run(&home, logs.path(), &["parked"]);
+    let out = run(&home, logs.path(), &["parked", "dynamic"]);
     report(&out, "STACK");
-    assert_passed(&out, logs.path(), &["parked_threads_named"])
-        .assert_has("TP: starting profile thread")
-        .assert_has("TP: profile thread started")
-        .assert_has_prefix("TP: profiled ");
+    report(&out, "DYNAMIC");
+    assert_passed(
+        &out,
+        logs.path(),
+        &["parked_threads_named", "dynamic_method_frame"],
+    )
+    .assert_has("TP: starting profile thread")
+    .assert_has("TP: profile thread started")
+    .assert_has_prefix("TP: profiled ");
 }
 
 #[test]

@@ -26,6 +26,7 @@ public static class Program
                 case "shutdown": Test("shutdown_forgets_names_and_restarts", Scenarios.ShutdownForgetsNamesAndRestarts); break;
                 case "memory": Test("memory_stays_flat", () => Scenarios.MemoryStaysFlat(int.Parse(rest[0]), int.Parse(rest[1]), int.Parse(rest[2]))); break;
                 case "timing": Test("timing", () => Scenarios.Timing(rest.Select(int.Parse).ToArray())); break;
+                case "dynamic": Test("dynamic_method_frame", Scenarios.DynamicMethodFrame); break;
                 case "notinit": Scenarios.NotInitialised(rest.Length > 0 ? rest[0] : null); break;
                 default: Console.Error.WriteLine($"unknown mode {mode}"); return 100;
             }
@@ -289,6 +290,50 @@ public static class Scenarios
             }
             Array.Sort(times);
             Console.WriteLine($"TIMING parked={count} records={records} median_ms={times[Rounds / 2]:0.000} min_ms={times[0]:0.000} max_ms={times[Rounds - 1]:0.000}");
+        }
+    }
+
+    /// A thread blocked below a DynamicMethod (no metadata): the runtime does
+    /// not report such frames to DoStackSnapshot, so no name lookup fails and
+    /// the thread's record is complete.
+    public static void DynamicMethodFrame()
+    {
+        var park = typeof(Parking).GetMethod(nameof(Parking.ParkHere));
+        var dynamic = new System.Reflection.Emit.DynamicMethod("DynamicPark", typeof(void),
+            new[] { typeof(CountdownEvent), typeof(ManualResetEvent), typeof(System.Collections.Concurrent.ConcurrentBag<UIntPtr>) }, typeof(Parking).Module);
+        var il = dynamic.GetILGenerator();
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_0);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_1);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_2);
+        il.Emit(System.Reflection.Emit.OpCodes.Call, park);
+        il.Emit(System.Reflection.Emit.OpCodes.Ret);
+        var invoke = (Action<CountdownEvent, ManualResetEvent, System.Collections.Concurrent.ConcurrentBag<UIntPtr>>)dynamic.CreateDelegate(
+            typeof(Action<CountdownEvent, ManualResetEvent, System.Collections.Concurrent.ConcurrentBag<UIntPtr>>));
+        using var ready = new CountdownEvent(1);
+        using var release = new ManualResetEvent(false);
+        var ids = new System.Collections.Concurrent.ConcurrentBag<UIntPtr>();
+        var thread = new Thread(() => invoke(ready, release, ids)) { IsBackground = true };
+        thread.Start();
+        ready.Wait();
+        while ((thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
+        try
+        {
+            for (int round = 0; round != 3; ++round)
+            {
+                var snaps = NativeMethods.GetProfileWithRelease(out int hr);
+                That(hr == 0, $"RequestProfile returned {hr:X}");
+                var s = Only(snaps, ids.First());
+                var frames = s.FunctionIDs ?? Array.Empty<UIntPtr>();
+                var names = frames.Length > 0 ? Names(frames) : new Dictionary<UIntPtr, FidTypeMethodName>();
+                Console.WriteLine($"DYNAMIC round={round} error={s.ErrorCode:X} frames=" + string.Join(" <- ", frames.Select(f => f == UIntPtr.Zero ? "[native]" : $"{names[f].TypeName}.{names[f].MethodName}")));
+                That(s.ErrorCode == 0, $"round {round}: error code {s.ErrorCode:X}");
+                That(frames.Count(f => f != UIntPtr.Zero && Is(names[f], "ThreadProfileApp.Parking", "ParkHere")) == 1, $"round {round}: no ParkHere frame");
+            }
+        }
+        finally
+        {
+            release.Set();
+            thread.Join();
         }
     }
 
