@@ -21,3 +21,5 @@ pub mod profiler;
 pub mod runtime;
 pub mod system;
 pub mod thread_profiler;
+#[macro_use]
+pub mod validation;

@@ -16,21 +16,31 @@ pub mod live_instrumentation;
 pub mod thread_profiler;
 
 use crate::com::guard::guard;
-use crate::profiler::{instance, Active};
+use crate::profiler::{instance, Active, Profiler};
 
 /// Runs `body` with the initialised profiler, or returns `missing` (after
 /// logging the not-initialised line and `extra_error`, the original's own
 /// text where it has one).
-pub(crate) fn with_active<T>(export: &'static str, missing: T, extra_error: Option<&str>, body: impl FnOnce(&Active) -> T) -> T
+pub(crate) fn with_active<T>(
+    export: &'static str,
+    missing: T,
+    extra_error: Option<&str>,
+    body: impl FnOnce(&Profiler, &Active) -> T,
+) -> T
 where
     T: Copy,
 {
     guard(export, missing, || {
         let profiler = instance();
-        match profiler.as_ref().and_then(|p| p.active()) {
-            Some(active) => body(active),
+        match profiler.as_ref().and_then(|p| p.active().map(|a| (p, a))) {
+            Some((profiler, active)) => body(profiler, active),
             None => {
-                crate::log_error!("{export}: entry point called before the profiler has been initialized");
+                crate::profiler::logging_setup::ensure_logging_without_profiler(
+                    &crate::system::RealSystem,
+                );
+                crate::log_error!(
+                    "{export}: entry point called before the profiler has been initialized"
+                );
                 if let Some(text) = extra_error {
                     crate::log_error!("{text}");
                 }

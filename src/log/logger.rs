@@ -68,20 +68,23 @@ struct PendingLine {
     text: String,
 }
 
-enum Sink {
-    /// Destination not decided yet; lines wait here.
-    Pending(Vec<PendingLine>),
-    File(File),
-    Console,
-    /// In-memory destination for unit tests.
-    Memory(Vec<String>),
-    /// Disabled, or the file could not be opened.
-    Off,
+/// Where lines go once decided. Settings still choose between them: with
+/// `console` set lines go to standard output, otherwise to the file (if one
+/// was opened), and nowhere when logging is disabled. A later
+/// `ReloadConfiguration` can flip `console`/`enabled`; the file location
+/// never changes (§6.2).
+#[derive(Default)]
+struct Destinations {
+    file: Option<File>,
+    /// In-memory destination for unit tests (takes the place of the file).
+    memory: Option<Vec<String>>,
 }
 
 struct Inner {
     settings: LogSettings,
-    sink: Sink,
+    /// `Some` until the destination is decided.
+    pending: Option<Vec<PendingLine>>,
+    destinations: Destinations,
 }
 
 /// A logger instance; the profiler uses the global one from [`super::global`].
@@ -96,6 +99,40 @@ impl Default for Logger {
     }
 }
 
+impl Inner {
+    /// The cheap filter for the current state.
+    fn threshold(&self) -> u8 {
+        if self.pending.is_some() {
+            return Level::Trace as u8;
+        }
+        let has_target = self.settings.console
+            || self.destinations.file.is_some()
+            || self.destinations.memory.is_some();
+        if self.settings.enabled && has_target {
+            self.settings.effective_level() as u8
+        } else {
+            THRESHOLD_OFF
+        }
+    }
+
+    /// Writes one formatted line to the destination the settings select.
+    fn write(&mut self, line: &str) {
+        if !self.settings.enabled {
+            return;
+        }
+        if self.settings.console {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(line.as_bytes());
+            let _ = out.flush();
+        } else if let Some(file) = self.destinations.file.as_mut() {
+            // A failing write must never reach the application.
+            let _ = file.write_all(line.as_bytes());
+        } else if let Some(memory) = self.destinations.memory.as_mut() {
+            memory.push(line.to_string());
+        }
+    }
+}
+
 impl Logger {
     /// A logger that keeps every line until [`Logger::open_file`],
     /// [`Logger::use_console`] or [`Logger::disable`] decides where they go.
@@ -104,7 +141,8 @@ impl Logger {
             threshold: AtomicU8::new(Level::Trace as u8),
             inner: Mutex::new(Inner {
                 settings: LogSettings::default(),
-                sink: Sink::Pending(Vec::new()),
+                pending: Some(Vec::new()),
+                destinations: Destinations::default(),
             }),
         }
     }
@@ -114,7 +152,8 @@ impl Logger {
         let logger = Logger::new();
         {
             let mut inner = logger.inner.lock();
-            inner.sink = Sink::Memory(Vec::new());
+            inner.pending = None;
+            inner.destinations.memory = Some(Vec::new());
         }
         logger.apply_settings(settings);
         logger
@@ -131,37 +170,16 @@ impl Logger {
         if !self.is_enabled(level) {
             return;
         }
-        let text = fmt::format(args);
+        let text = format_line(level, &fmt::format(args));
         let mut inner = self.inner.lock();
-        let effective = inner.settings.effective_level();
-        match &mut inner.sink {
-            Sink::Pending(lines) => {
-                if lines.len() < MAX_PENDING_LINES {
-                    lines.push(PendingLine {
-                        level,
-                        text: format_line(level, &text),
-                    });
-                }
+        if let Some(pending) = inner.pending.as_mut() {
+            if pending.len() < MAX_PENDING_LINES {
+                pending.push(PendingLine { level, text });
             }
-            Sink::File(file) => {
-                if level >= effective {
-                    // A failing write must never reach the application.
-                    let _ = file.write_all(format_line(level, &text).as_bytes());
-                }
-            }
-            Sink::Console => {
-                if level >= effective {
-                    let mut out = std::io::stdout().lock();
-                    let _ = out.write_all(format_line(level, &text).as_bytes());
-                    let _ = out.flush();
-                }
-            }
-            Sink::Memory(lines) => {
-                if level >= effective {
-                    lines.push(format_line(level, &text));
-                }
-            }
-            Sink::Off => {}
+            return;
+        }
+        if level >= inner.settings.effective_level() {
+            inner.write(&text);
         }
     }
 
@@ -171,13 +189,7 @@ impl Logger {
     pub fn apply_settings(&self, settings: LogSettings) {
         let mut inner = self.inner.lock();
         inner.settings = settings;
-        let threshold = match inner.sink {
-            Sink::Pending(_) => Level::Trace as u8,
-            Sink::Off => THRESHOLD_OFF,
-            _ if !settings.enabled => THRESHOLD_OFF,
-            _ => settings.effective_level() as u8,
-        };
-        self.threshold.store(threshold, Ordering::Relaxed);
+        self.threshold.store(inner.threshold(), Ordering::Relaxed);
     }
 
     /// The settings last applied.
@@ -185,69 +197,57 @@ impl Logger {
         self.inner.lock().settings
     }
 
-    /// Switches to a file destination and writes the lines kept so far.
+    /// Decides on a file destination and writes the lines kept so far.
     pub fn open_file(&self, file: File) {
-        self.switch_sink(Sink::File(file));
+        self.decide(Some(file));
     }
 
-    /// Switches to standard output and writes the lines kept so far.
+    /// Decides on standard output (console mode, no file) and writes the lines kept so far.
     pub fn use_console(&self) {
-        self.switch_sink(Sink::Console);
+        self.decide(None);
     }
 
-    /// Stops logging for good (disabled, or the file could not be opened);
-    /// lines kept so far are dropped.
+    /// Stops logging (disabled, or the file could not be opened); lines
+    /// kept so far are dropped. Console mode switched on later by a reload
+    /// still writes to standard output.
     pub fn disable(&self) {
         let mut inner = self.inner.lock();
-        inner.sink = Sink::Off;
-        self.threshold.store(THRESHOLD_OFF, Ordering::Relaxed);
+        inner.pending = None;
+        inner.destinations.file = None;
+        self.threshold.store(inner.threshold(), Ordering::Relaxed);
     }
 
     /// True once a destination was chosen (file, console, memory or off).
     pub fn destination_decided(&self) -> bool {
-        !matches!(self.inner.lock().sink, Sink::Pending(_))
+        self.inner.lock().pending.is_none()
     }
 
     /// Lines written to an in-memory logger (tests).
     pub fn memory_lines(&self) -> Vec<String> {
-        match &self.inner.lock().sink {
-            Sink::Memory(lines) => lines.clone(),
-            _ => Vec::new(),
-        }
+        self.inner
+            .lock()
+            .destinations
+            .memory
+            .clone()
+            .unwrap_or_default()
     }
 
-    fn switch_sink(&self, sink: Sink) {
+    fn decide(&self, file: Option<File>) {
         let mut inner = self.inner.lock();
-        let settings = inner.settings;
-        let pending = match std::mem::replace(&mut inner.sink, sink) {
-            Sink::Pending(lines) => lines,
-            _ => Vec::new(),
-        };
-        if settings.enabled {
-            let effective = settings.effective_level();
-            let kept = pending.iter().filter(|line| line.level >= effective);
-            match &mut inner.sink {
-                Sink::File(file) => {
-                    let text: String = kept.map(|line| line.text.as_str()).collect();
-                    let _ = file.write_all(text.as_bytes());
-                }
-                Sink::Console => {
-                    let mut out = std::io::stdout().lock();
-                    for line in kept {
-                        let _ = out.write_all(line.text.as_bytes());
-                    }
-                    let _ = out.flush();
-                }
-                Sink::Memory(lines) => lines.extend(kept.map(|line| line.text.clone())),
-                Sink::Pending(_) | Sink::Off => {}
+        inner.destinations.file = file;
+        let pending = inner.pending.take().unwrap_or_default();
+        let effective = inner.settings.effective_level();
+        if inner.settings.enabled {
+            let kept: String = pending
+                .iter()
+                .filter(|line| line.level >= effective)
+                .map(|line| line.text.as_str())
+                .collect();
+            if !kept.is_empty() {
+                inner.write(&kept);
             }
         }
-        let threshold = if settings.enabled && !matches!(inner.sink, Sink::Off) {
-            settings.effective_level() as u8
-        } else {
-            THRESHOLD_OFF
-        };
-        self.threshold.store(threshold, Ordering::Relaxed);
+        self.threshold.store(inner.threshold(), Ordering::Relaxed);
     }
 }
 
@@ -418,6 +418,32 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().map(|l| &l[28..]).collect();
         assert_eq!(lines, vec!["early info", "late info"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reload_can_switch_between_file_and_console_and_disable() {
+        let dir = std::env::temp_dir().join(format!("nrlog-switch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("switch.log");
+        let logger = Logger::new();
+        logger.apply_settings(LogSettings::default());
+        logger.open_file(File::create(&path).unwrap());
+        logger.log(Level::Info, format_args!("to file"));
+        logger.apply_settings(LogSettings {
+            enabled: false,
+            ..LogSettings::default()
+        });
+        assert!(!logger.is_enabled(Level::Error));
+        logger.log(Level::Error, format_args!("dropped"));
+        logger.apply_settings(LogSettings {
+            level: Level::Debug,
+            ..LogSettings::default()
+        });
+        logger.log(Level::Debug, format_args!("debug to file"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().map(|l| &l[28..]).collect();
+        assert_eq!(lines, vec!["to file", "debug to file"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

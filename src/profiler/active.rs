@@ -3,7 +3,8 @@
 
 use crate::clr::info_module::ModuleMetadata;
 use crate::clr::{ClrResult, ProfilerInfo};
-use crate::config::instrumentation::InstrumentationConfiguration;
+use crate::config::ignore::IgnoreList;
+use crate::config::instrumentation::{InstrumentationConfiguration, XmlSet};
 use crate::ffi::types::ModuleID;
 use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
@@ -33,6 +34,15 @@ pub struct Active {
     pub modules: ModuleCache,
     rewrites: Mutex<HashMap<ModuleID, Arc<ModuleRewrite>>>,
     pub resolver: FunctionResolver,
+    /// Serialises refreshes (§6.1 concurrency).
+    pub(super) refresh_lock: Mutex<()>,
+    /// The ignore list of the configuration in force; replaced only by
+    /// `ReloadConfiguration` (§4.5).
+    pub(super) ignore_list: Mutex<IgnoreList>,
+    /// Custom (live) instrumentation documents applied now, and those added
+    /// since the last apply (§6.2).
+    pub(super) custom: Mutex<XmlSet>,
+    pub(super) pending_custom: Mutex<XmlSet>,
     /// The agent's thread-profiling exports (§7); idle until the first request.
     pub thread_profiler: ThreadProfiler,
 }
@@ -44,6 +54,7 @@ impl Active {
         agent_core_dll: String,
         home: String,
         configuration: InstrumentationConfiguration,
+        ignore_list: IgnoreList,
     ) -> Active {
         Active {
             thread_profiler: ThreadProfiler::new(info.clone()),
@@ -55,6 +66,10 @@ impl Active {
             modules: ModuleCache::default(),
             rewrites: Mutex::new(HashMap::new()),
             resolver: FunctionResolver::default(),
+            refresh_lock: Mutex::new(()),
+            ignore_list: Mutex::new(ignore_list),
+            custom: Mutex::new(XmlSet::new()),
+            pending_custom: Mutex::new(XmlSet::new()),
         }
     }
 

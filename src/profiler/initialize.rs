@@ -62,9 +62,11 @@ impl Profiler {
             Err(_) => fallback_settings(&env),
         };
         start_logging(sys, &env, settings);
+        crate::validation::init(sys, &crate::log::location::log_directory(&env, sys));
         let configuration = match configuration {
             Ok(configuration) => configuration,
-            Err(_) => {
+            Err(error) => {
+                crate::validation_event!("detach", reason = error.to_string());
                 crate::log_error!(
                     "An exception was thrown while initializing the profiler. The profiler will be detached now."
                 );
@@ -79,13 +81,13 @@ impl Profiler {
         match runtime {
             RuntimeKind::Core if !info.supports::<ICorProfilerInfo11Vtbl>() => {
                 crate::log_error!(".NET Core 3.1 or greater required. Profiler not attaching.");
-                return CANCEL;
+                return detach("runtime older than .NET Core 3.1");
             }
             RuntimeKind::Framework if !info.supports::<ICorProfilerInfo7Vtbl>() => {
                 crate::log_error!(
                     ".NET Framework 4.6.1 is required.  Detaching New Relic profiler."
                 );
-                return CANCEL;
+                return detach("runtime older than .NET Framework 4.6.1");
             }
             _ => {}
         }
@@ -99,7 +101,7 @@ impl Profiler {
         // 10. The agent assembly the injected code will load.
         let Some(agent_core_dll) = find_agent_core_dll(&env, sys) else {
             crate::log_error!("The New Relic Agent DLL is missing.");
-            return CANCEL;
+            return detach("agent DLL missing");
         };
 
         // 11. Instrumentation XML and the Lambda handler point (§4).
@@ -112,9 +114,18 @@ impl Profiler {
 
         // 12. Process filter, unless profiling is forced by the variable's mere existence.
         crate::log_trace!("Checking to see if we should instrument this process.");
-        if !env.force_profiling() && !process_filter::evaluate(&configuration, sys, &env) {
+        let forced = env.force_profiling();
+        let instrument = forced || process_filter::evaluate(&configuration, sys, &env);
+        crate::validation_event!(
+            "process_filter",
+            instrument = instrument,
+            forced = forced,
+            process_path = sys.process_path(),
+            command_line = sys.command_line()
+        );
+        if !instrument {
             crate::log_info!("This process should not be instrumented, unloading profiler.");
-            return CANCEL;
+            return detach("process filtered out");
         }
 
         // 13. Event mask: CoreCLR also disables tiered compilation when Info5 exists.
@@ -131,7 +142,7 @@ impl Profiler {
             crate::log_error!(
                 "An exception was thrown while initializing the profiler. The profiler will be detached now."
             );
-            return CANCEL;
+            return detach("event mask refused");
         }
 
         // 14.
@@ -140,12 +151,29 @@ impl Profiler {
             crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
         }
 
+        crate::validation_event!(
+            "initialize",
+            runtime = runtime.product_name(),
+            clr_version = format!("{}.{}", runtime_info.major, runtime_info.minor),
+            home = home.as_str(),
+            agent_core_dll = agent_core_dll.as_str(),
+            log_level = settings.level.tag().trim_end(),
+            event_mask = format!("{EVENT_MASK:#010x}"),
+            event_mask_high = if runtime.is_core() && info.has_info5() {
+                format!("{EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION:#x}")
+            } else {
+                "0x0".to_string()
+            },
+            points = instrumentation.len(),
+            invalid_files = instrumentation.invalid_file_count()
+        );
         let _ = self.active.set(Active::new(
             info,
             runtime,
             agent_core_dll,
             home,
             instrumentation,
+            configuration.ignore_list.clone(),
         ));
         // 15.
         crate::log_info!("Profiler initialized");
@@ -159,6 +187,13 @@ impl Profiler {
         start_logging(self.system(), &env, fallback_settings(&env));
         CANCEL
     }
+}
+
+/// The detach return value, with its validation event.
+fn detach(reason: &str) -> HRESULT {
+    crate::validation_event!("detach", reason = reason);
+    crate::validation::close();
+    CANCEL
 }
 
 /// DEBUG builds only: sleep `NEW_RELIC_PROFILER_DELAY_IN_SEC` seconds so a

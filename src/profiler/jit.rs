@@ -160,28 +160,34 @@ impl Active {
             }
             None => {
                 crate::log_trace!("No instrumentation point for {identity}");
+                crate::validation_event!(
+                    "decision",
+                    function = identity.to_string(),
+                    outcome = "no_point"
+                );
                 return S_OK;
             }
         };
         if identity.type_flags & TD_LAYOUT_MASK == TD_SEQUENTIAL_LAYOUT {
             crate::log_error!("Skipping sequential layout method: {identity}");
-            return S_OK;
+            return decided(identity, &point, "skip_sequential_layout");
         }
         if identity.method.attributes & MD_SPECIAL_NAME != 0 && identity.method.name != ".ctor" {
             crate::log_error!("Skipping SpecialName method: {identity}");
-            return S_OK;
+            return decided(identity, &point, "skip_special_name");
         }
         if identity.method.attributes & (MD_PINVOKE_IMPL | MD_UNMANAGED_EXPORT) != 0 {
             crate::log_error!("Skipping interop method: {identity}");
-            return S_OK;
+            return decided(identity, &point, "skip_interop");
         }
         match phase {
             Phase::FirstJit => {
                 self.request_rejit(identity);
-                S_OK
+                decided(identity, &point, "rejit_requested")
             }
             Phase::ReJit(control) => {
                 crate::log_info!("Instrumenting method: {identity}");
+                decided(identity, &point, "instrument");
                 let traits = MethodTraits {
                     is_async: has_attribute(identity, ASYNC_STATE_MACHINE_ATTRIBUTE),
                     attribute: candidate.attribute,
@@ -207,13 +213,14 @@ impl Active {
                     .remember((module_id, identity.method_token), identity.function_id);
             }
         }
-        if self
+        let ok = self
             .info
             .request_rejit(&[(module_id, identity.method_token)])
-            .is_err()
-        {
+            .is_ok();
+        if !ok {
             crate::log_error!("ReJIT failed for {identity}");
         }
+        crate::validation_event!("rejit_request", function = identity.to_string(), ok = ok);
     }
 
     fn write_default_wrapper(
@@ -255,6 +262,20 @@ impl Active {
         let new_body =
             build_default_wrapper(&original, &call, &self.agent_core_dll, &mut tokens, &calls)?;
         drop(tokens);
+        crate::validation_event!(
+            "rewrite",
+            function = identity.to_string(),
+            kind = "default",
+            tracer_arguments = format!("{:#x}", call.tracer_arguments),
+            original_size = body.len(),
+            new_size = new_body.len(),
+            body_hash = crate::validation::fingerprint(&new_body),
+            locals_added = if identity.signature.ret.is_void() {
+                2u32
+            } else {
+                3u32
+            }
+        );
         control
             .set_il_function_body(&new_body)
             .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
@@ -265,9 +286,19 @@ impl Active {
         let name = identity.method.name.as_str();
         if name == ".cctor" || name == "GetAgent" {
             crate::log_debug!("Skipping instrumenting API method: {identity}");
+            crate::validation_event!(
+                "decision",
+                function = identity.to_string(),
+                outcome = "api_skip"
+            );
             return S_OK;
         }
         crate::log_info!("Instrumenting API method: {identity}");
+        crate::validation_event!(
+            "decision",
+            function = identity.to_string(),
+            outcome = "api_instrument"
+        );
         match self.write_api_wrapper(identity, phase) {
             Ok(()) => S_OK,
             Err(RewriteError::InvalidMethod(_)) => {
@@ -308,6 +339,19 @@ impl Active {
             &calls,
         )?;
         drop(tokens);
+        crate::validation_event!(
+            "rewrite",
+            function = identity.to_string(),
+            kind = "api",
+            original_size = body.len(),
+            new_size = new_body.len(),
+            body_hash = crate::validation::fingerprint(&new_body),
+            locals_added = if identity.signature.ret.is_void() {
+                0u32
+            } else {
+                1u32
+            }
+        );
         let written = match phase {
             Phase::FirstJit => {
                 self.info
@@ -369,9 +413,26 @@ fn has_attribute(identity: &FunctionIdentity, name: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Records an instrumentation decision for a method with a point.
+fn decided(identity: &FunctionIdentity, point: &InstrumentationPoint, outcome: &str) -> HRESULT {
+    crate::validation_event!(
+        "decision",
+        function = identity.to_string(),
+        outcome = outcome,
+        point = point.match_key(),
+        tracer_factory = point.tracer_factory_name.as_str()
+    );
+    S_OK
+}
+
 /// Logs why a method stays unmodified; the callback still succeeds from the
 /// runtime's point of view except for the original's `E_FAIL` cases.
 fn report_rewrite_failure(identity: &FunctionIdentity, error: &RewriteError) -> HRESULT {
+    crate::validation_event!(
+        "rewrite_failed",
+        function = identity.to_string(),
+        reason = error.to_string()
+    );
     match error {
         RewriteError::InvalidMethod(reason) => {
             crate::log_error!("{reason}");

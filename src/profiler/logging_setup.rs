@@ -19,6 +19,33 @@ pub fn start_logging(
 ) -> Option<String> {
     let logger = log::global();
     logger.apply_settings(settings);
+    log_settings_lines(settings);
+    if !settings.enabled {
+        logger.disable();
+        return None;
+    }
+    if settings.console {
+        logger.use_console();
+        return None;
+    }
+    match prepare_log_file(env, sys).and_then(|path| open_truncated(&path).map(|file| (path, file)))
+    {
+        Ok((path, file)) => {
+            logger.open_file(file);
+            crate::log_info!("Logger initialized.");
+            Some(path)
+        }
+        Err(_) => {
+            logger.disable();
+            None
+        }
+    }
+}
+
+/// The lines the original writes whenever it applies logging settings
+/// (start-up and `ReloadConfiguration`): the level, console mode, and the
+/// clamp warnings.
+pub fn log_settings_lines(settings: LogSettings) {
     if settings.enabled {
         crate::log_info!("<-- New logging level set: {}", settings.level.tag());
         if settings.console {
@@ -39,24 +66,36 @@ pub fn start_logging(
             }
         }
     }
+}
+
+/// For an export called while no profiler is initialised in this copy of
+/// the library (the runtime never attached it, or detached and unloaded it):
+/// if logging was never set up here, open the log with the environment-only
+/// settings, *appending* — after a detach the first copy's file for this
+/// pid must not be truncated — so the export's error line is not lost.
+pub fn ensure_logging_without_profiler(sys: &dyn SystemCalls) {
+    let logger = log::global();
+    if logger.destination_decided() {
+        return;
+    }
+    let runtime = if cfg!(windows) {
+        crate::runtime::RuntimeKind::Framework
+    } else {
+        crate::runtime::RuntimeKind::Core
+    };
+    let env = Env::new(sys, runtime);
+    let settings = fallback_settings(&env);
+    logger.apply_settings(settings);
     if !settings.enabled {
         logger.disable();
-        return None;
-    }
-    if settings.console {
+    } else if settings.console {
         logger.use_console();
-        return None;
-    }
-    match prepare_log_file(env, sys).and_then(|path| open_truncated(&path).map(|file| (path, file)))
-    {
-        Ok((path, file)) => {
-            logger.open_file(file);
-            crate::log_info!("Logger initialized.");
-            Some(path)
-        }
-        Err(_) => {
-            logger.disable();
-            None
+    } else {
+        match prepare_log_file(&env, sys)
+            .and_then(|path| OpenOptions::new().create(true).append(true).open(path))
+        {
+            Ok(file) => logger.open_file(file),
+            Err(_) => logger.disable(),
         }
     }
 }

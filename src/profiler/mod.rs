@@ -8,8 +8,9 @@ mod event_mask;
 pub mod function_resolver;
 mod initialize;
 pub mod jit;
-mod logging_setup;
+pub(crate) mod logging_setup;
 mod module_load;
+mod refresh;
 #[cfg(test)]
 mod tests;
 
@@ -66,6 +67,8 @@ impl Profiler {
             active.thread_profiler.shutdown();
         }
         crate::log_info!("Profiler shutdown");
+        crate::validation_event!("shutdown");
+        crate::validation::close();
         S_OK
     }
 

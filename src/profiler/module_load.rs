@@ -4,12 +4,48 @@
 use super::active::Active;
 use super::jit::Phase;
 use crate::clr::function_control::FunctionControl;
+use crate::config::instrumentation::InstrumentationPoint;
 use crate::ffi::hresult::{
     CLDB_E_RECORD_NOTFOUND, CORPROF_E_FUNCTION_IS_PARAMETERIZED, S_FALSE, S_OK,
 };
 use crate::ffi::types::{mdMethodDef, FunctionID, ModuleID, HRESULT};
 use crate::profiler::function_resolver::Resolution;
 use std::collections::BTreeSet;
+
+/// The methods of a module named by `points` (`GetMethodDefs`, §6.1): each
+/// point's class found by name (nested classes are not, §5.8) and every
+/// method of that name, all overloads, regardless of parameters and versions.
+pub(super) fn method_defs<'a>(
+    import: &crate::clr::metadata_import::MetadataImport,
+    points: impl Iterator<Item = &'a std::sync::Arc<InstrumentationPoint>>,
+) -> BTreeSet<mdMethodDef> {
+    let mut methods = BTreeSet::new();
+    for point in points {
+        crate::log_trace!("Fetching {} methods", point.class_name);
+        match import.find_type_def(&point.class_name, 0) {
+            Ok(Some(type_def)) => {
+                let found = import
+                    .methods_named(type_def, &point.method_name)
+                    .unwrap_or_default();
+                for batch in found.chunks(5) {
+                    crate::log_debug!(
+                        "Found {} method(s) matching {}",
+                        batch.len(),
+                        point.method_name
+                    );
+                }
+                methods.extend(found);
+            }
+            Ok(None) => crate::log_info!(
+                "Unable to find {} for rejit. HR:{}",
+                point.class_name,
+                CLDB_E_RECORD_NOTFOUND
+            ),
+            Err(hr) => crate::log_info!("Unable to find {} for rejit. HR:{hr}", point.class_name),
+        }
+    }
+    methods
+}
 
 impl Active {
     /// CoreCLR `ModuleLoadFinished`: when the module's assembly is named by
@@ -32,40 +68,50 @@ impl Active {
         let Some(import) = module.import.as_ref() else {
             return S_OK;
         };
-        let mut methods: BTreeSet<mdMethodDef> = BTreeSet::new();
-        for point in configuration.points_for_assembly(&module.assembly_name) {
-            crate::log_trace!("Fetching {} methods", point.class_name);
-            match import.find_type_def(&point.class_name, 0) {
-                Ok(Some(type_def)) => {
-                    let found = import
-                        .methods_named(type_def, &point.method_name)
-                        .unwrap_or_default();
-                    for batch in found.chunks(5) {
-                        crate::log_debug!(
-                            "Found {} method(s) matching {}",
-                            batch.len(),
-                            point.method_name
-                        );
-                    }
-                    methods.extend(found);
-                }
-                Ok(None) => crate::log_info!(
-                    "Unable to find {} for rejit. HR:{}",
-                    point.class_name,
-                    CLDB_E_RECORD_NOTFOUND
-                ),
-                Err(hr) => {
-                    crate::log_info!("Unable to find {} for rejit. HR:{hr}", point.class_name)
-                }
-            }
-        }
+        let methods = method_defs(
+            import,
+            configuration.points_for_assembly(&module.assembly_name),
+        );
+        crate::validation_event!(
+            "module_load",
+            module = module.path.as_str(),
+            assembly = module.assembly_name.as_str(),
+            methods = methods.len()
+        );
+        self.rejit_methods(module_id, &methods);
+        S_OK
+    }
+
+    /// `RequestReJIT` for `methods` of one module in one call, with the Debug line.
+    pub(super) fn rejit_methods(&self, module_id: ModuleID, methods: &BTreeSet<mdMethodDef>) {
         if !methods.is_empty() {
             let pairs: Vec<(ModuleID, mdMethodDef)> =
-                methods.into_iter().map(|m| (module_id, m)).collect();
+                methods.iter().map(|m| (module_id, *m)).collect();
             let ok = self.info.request_rejit(&pairs).is_ok();
             crate::log_debug!("ReJit {}", if ok { "success" } else { "failed" });
+            crate::validation_event!(
+                "rejit_request",
+                module = module_id,
+                methods = methods.len(),
+                ok = ok
+            );
         }
-        S_OK
+    }
+
+    /// `RequestRevert` for `methods` of one module in one call, with the Debug line.
+    pub(super) fn revert_methods(&self, module_id: ModuleID, methods: &BTreeSet<mdMethodDef>) {
+        if !methods.is_empty() {
+            let pairs: Vec<(ModuleID, mdMethodDef)> =
+                methods.iter().map(|m| (module_id, *m)).collect();
+            let ok = self.info.request_revert(&pairs).is_ok();
+            crate::log_debug!("Revert {}", if ok { "success" } else { "failed" });
+            crate::validation_event!(
+                "revert_request",
+                module = module_id,
+                methods = methods.len(),
+                ok = ok
+            );
+        }
     }
 
     /// `GetReJITParameters`: find the FunctionID (the generic-method dance

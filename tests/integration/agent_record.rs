@@ -28,6 +28,8 @@ pub enum Record {
     Finish(String, String, String),
     /// `(AgentApi method, arguments)`.
     Api(String, String),
+    /// A phase boundary written by the application.
+    Marker(String),
 }
 
 pub struct AgentLog {
@@ -59,11 +61,36 @@ impl AgentLog {
                     }),
                     Some("Finish") => Record::Finish(get(1), get(2), get(3)),
                     Some("Api") => Record::Api(get(1), get(2)),
+                    Some("Marker") => Record::Marker(get(1)),
                     _ => panic!("unexpected agent record {line:?}"),
                 }
             })
             .collect();
         AgentLog { records }
+    }
+
+    /// The records between the marker `after` (or the start) and the next marker.
+    pub fn phase(&self, after: Option<&str>) -> AgentLog {
+        let mut records = Vec::new();
+        let mut inside = after.is_none();
+        for record in &self.records {
+            match record {
+                Record::Marker(name) => {
+                    if inside {
+                        break;
+                    }
+                    inside = Some(name.as_str()) == after;
+                }
+                other if inside => records.push(other.clone()),
+                _ => {}
+            }
+        }
+        AgentLog { records }
+    }
+
+    /// The methods called in this log, in order.
+    pub fn called_methods(&self) -> Vec<String> {
+        self.calls().iter().map(|c| c.method.clone()).collect()
     }
 
     pub fn calls(&self) -> Vec<&TracerCall> {

@@ -17,12 +17,18 @@ fn elf_exports_and_soname() {
         .filter_map(|s| s.name().ok().map(str::to_string))
         .collect();
     for name in ["DllGetClassObject", "DllCanUnloadNow"] {
-        assert!(exported.iter().any(|e| e == name), "{name} not exported: {exported:?}");
+        assert!(
+            exported.iter().any(|e| e == name),
+            "{name} not exported: {exported:?}"
+        );
     }
     let endian = elf.endian();
     let header = elf.elf_header();
     let sections = header.sections(endian, &*bytes).unwrap();
-    let (dynamic, strtab) = sections.dynamic(endian, &*bytes).unwrap().expect("a dynamic section");
+    let (dynamic, strtab) = sections
+        .dynamic(endian, &*bytes)
+        .unwrap()
+        .expect("a dynamic section");
     let strings = sections.strings(endian, &*bytes, strtab).unwrap();
     let mut soname = None;
     for entry in dynamic {

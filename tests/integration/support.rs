@@ -63,9 +63,17 @@ pub fn profiler_library() -> &'static PathBuf {
     LIBRARY.get_or_init(|| {
         let profile_dir = target_profile_dir();
         build_profiler_library(&profile_dir);
-        let name = if cfg!(windows) { "NewRelicProfiler.dll" } else { "libNewRelicProfiler.so" };
+        let name = if cfg!(windows) {
+            "NewRelicProfiler.dll"
+        } else {
+            "libNewRelicProfiler.so"
+        };
         let profiler = profile_dir.join(name);
-        assert!(profiler.is_file(), "profiler library not built at {}", profiler.display());
+        assert!(
+            profiler.is_file(),
+            "profiler library not built at {}",
+            profiler.display()
+        );
         profiler
     })
 }

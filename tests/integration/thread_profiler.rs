@@ -221,17 +221,33 @@ fn profile_time_for_10_100_and_500_threads() {
     }
 }
 
-/// Without an initialised profiler the exports answer as §1.1 says. The
-/// runtime unloads a profiler that detaches, so the app loads the library by
-/// path first; `DllImport("NewRelicProfiler")` then reaches it by SONAME.
+/// Without an initialised profiler the exports answer as §1.1 says and log
+/// why. The runtime unloads a profiler that detaches, so the app loads the
+/// library by path first; `DllImport("NewRelicProfiler")` then reaches it by
+/// SONAME.
 #[test]
 fn exports_without_an_initialised_profiler() {
     let library = profiler_library().display().to_string();
     let expected = "NOTINIT RequestProfile=8000FFFF RequestFunctionNames=8000FFFF ThreadId=0 snapshots=0 length=0 results=0";
+    let assert_logged = |log: &Log| {
+        for export in [
+            "RequestProfile",
+            "RequestFunctionNames",
+            "GetCurrentExecutionEngineThreadId",
+            "ReleaseProfile",
+            "ShutdownThreadProfiler",
+        ] {
+            log.assert_has(&format!(
+                "{export}: entry point called before the profiler has been initialized"
+            ));
+        }
+    };
 
     // The library loaded by an application that runs no profiler.
+    let logs = scratch();
     let out = app_run(&["notinit", "--", &library])
         .without_profiler()
+        .log_dir(logs.path())
         .run();
     out.assert_success();
     assert!(
@@ -240,6 +256,7 @@ fn exports_without_an_initialised_profiler() {
         out.stdout,
         out.stderr
     );
+    assert_logged(&out.log(logs.path()));
 
     // The profiler detached by the process filter.
     let home = Home::new();
@@ -256,5 +273,7 @@ fn exports_without_an_initialised_profiler() {
         out.stdout,
         out.stderr
     );
-    out.log(logs.path()).assert_has(UNLOADING);
+    let log = out.log(logs.path());
+    log.assert_has(UNLOADING);
+    assert_logged(&log);
 }

@@ -1,0 +1,189 @@
+//! Live instrumentation (reference-profiler §6.2): re-reading the extension
+//! XML, overlaying the agent's custom documents, swapping the configuration,
+//! and reverting / re-JITting what changed across every loaded module.
+
+use super::active::Active;
+use super::module_load::method_defs;
+use super::Profiler;
+use crate::config::ignore::IgnoreList;
+use crate::config::instrumentation::discovery::{overlay_custom, read_xml_set};
+use crate::config::instrumentation::{InstrumentationConfiguration, InstrumentationPoint, XmlSet};
+use crate::config::loader;
+use crate::ffi::hresult::{E_FAIL, S_FALSE, S_OK};
+use crate::ffi::types::{mdMethodDef, ModuleID, HRESULT};
+use crate::profiler::logging_setup::log_settings_lines;
+use crate::system::env::Env;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Points grouped by their assembly name.
+type ByAssembly = HashMap<String, Vec<Arc<InstrumentationPoint>>>;
+
+fn group_by_assembly(configuration: &InstrumentationConfiguration) -> ByAssembly {
+    let mut groups: ByAssembly = HashMap::new();
+    for point in configuration.points() {
+        groups
+            .entry(point.assembly_name.clone())
+            .or_default()
+            .push(Arc::clone(point));
+    }
+    groups
+}
+
+impl Profiler {
+    /// `InstrumentationRefresh` with the ignore list in force.
+    pub fn instrumentation_refresh(&self, active: &Active) -> HRESULT {
+        crate::log_trace!("Enter: InstrumentationRefresh");
+        let ignore_list = active.ignore_list.lock().clone();
+        let hr = self.refresh_with_ignore_list(active, ignore_list);
+        crate::validation_event!(
+            "export",
+            name = "InstrumentationRefresh",
+            result = hr,
+            points = active.configuration().len()
+        );
+        hr
+    }
+
+    /// `InstrumentationRefreshWithNewIgnoreList`: the whole refresh, under
+    /// the refresh lock. An invalid file refuses the refresh (`S_FALSE`)
+    /// and keeps the old configuration.
+    fn refresh_with_ignore_list(&self, active: &Active, ignore_list: IgnoreList) -> HRESULT {
+        let _serial = active.refresh_lock.lock();
+        crate::log_trace!("Enter: InstrumentationRefreshWithNewIgnoreList");
+        let mut xml = read_xml_set(self.system(), &active.home, active.runtime);
+        overlay_custom(&mut xml, &active.custom.lock());
+        let configuration = InstrumentationConfiguration::from_xml_set(&xml, &ignore_list);
+        if configuration.invalid_file_count() > 0 {
+            crate::log_error!("Unable to parse one or more instrumentation files.  Instrumentation will not be refreshed.");
+            return S_FALSE;
+        }
+        *active.ignore_list.lock() = ignore_list;
+        let new_points = group_by_assembly(&configuration);
+        let old = active.replace_configuration(configuration);
+        let old_points = group_by_assembly(&old);
+        // ReJIT and Revert requests run on a native thread of their own that
+        // the runtime knows about (prior-art §4.5); the caller waits for it.
+        let outcome = std::thread::scope(|scope| {
+            scope
+                .spawn(|| rejit_changed_methods(active, &old_points, &new_points))
+                .join()
+        });
+        if outcome.is_err() {
+            crate::log_error!("Function 'RejitInstrumentationPoints' failed.  HRESULT: {E_FAIL}");
+        }
+        crate::log_trace!("Leave: InstrumentationRefreshWithNewIgnoreList");
+        S_OK
+    }
+
+    /// `ReloadConfiguration`: re-read `newrelic.config` (global, local,
+    /// app.config), re-apply the logging settings (the file location stays),
+    /// then refresh with the new ignore list. A configuration error returns
+    /// `E_FAIL` where the original lets a C++ exception escape (§6.2 QUIRK,
+    /// docs/compatibility.md).
+    pub fn reload_configuration(&self, active: &Active) -> HRESULT {
+        let env = Env::new(self.system(), active.runtime);
+        let configuration = match loader::load(self.system(), &env) {
+            Ok(configuration) => configuration,
+            Err(error) => {
+                crate::log_error!(
+                    "Unable to reload the configuration, keeping the current one: {error}"
+                );
+                return E_FAIL;
+            }
+        };
+        let settings = configuration.log_settings(&env);
+        crate::log::global().apply_settings(settings);
+        log_settings_lines(settings);
+        let hr = self.refresh_with_ignore_list(active, configuration.ignore_list);
+        crate::validation_event!(
+            "export",
+            name = "ReloadConfiguration",
+            result = hr,
+            log_level = settings.level.tag().trim_end()
+        );
+        hr
+    }
+
+    /// `AddCustomInstrumentation`: keep `xml` under `file_name` until applied;
+    /// a later document with the same name replaces an earlier one.
+    pub fn add_custom_instrumentation(
+        &self,
+        active: &Active,
+        file_name: String,
+        xml: String,
+    ) -> HRESULT {
+        crate::validation_event!(
+            "export",
+            name = "AddCustomInstrumentation",
+            file = file_name.as_str(),
+            length = xml.len()
+        );
+        active.pending_custom.lock().insert(file_name, xml);
+        S_OK
+    }
+
+    /// `ApplyCustomInstrumentation`: the pending documents become the
+    /// custom set (possibly empty); a refresh runs when the old or the new
+    /// set is non-empty, so removed documents are reverted too.
+    pub fn apply_custom_instrumentation(&self, active: &Active) -> HRESULT {
+        let pending: XmlSet = std::mem::take(&mut *active.pending_custom.lock());
+        if !pending.is_empty() {
+            crate::log_info!("Applying live instrumentation");
+        }
+        crate::validation_event!(
+            "export",
+            name = "ApplyCustomInstrumentation",
+            documents = pending.keys().cloned().collect::<Vec<String>>()
+        );
+        let previous = std::mem::replace(&mut *active.custom.lock(), pending);
+        if previous.is_empty() && active.custom.lock().is_empty() {
+            return S_OK;
+        }
+        self.instrumentation_refresh(active)
+    }
+}
+
+/// `RejitInstrumentationPoints`: for every loaded module, revert the methods
+/// only the old configuration named and re-JIT those the new one names.
+/// Failures are per module and swallowed.
+fn rejit_changed_methods(active: &Active, old: &ByAssembly, new: &ByAssembly) {
+    if let Err(hr) = active.info.initialize_current_thread() {
+        crate::log_error!("Function 'RejitInstrumentationPoints' failed.  HRESULT: {hr}");
+    }
+    let modules = match active.info.modules() {
+        Ok(modules) => modules,
+        Err(hr) => {
+            crate::log_error!("Function 'RejitInstrumentationPoints' failed.  HRESULT: {hr}");
+            return;
+        }
+    };
+    for module_id in modules {
+        let _ = refresh_module(active, module_id, old, new);
+    }
+}
+
+fn refresh_module(
+    active: &Active,
+    module_id: ModuleID,
+    old: &ByAssembly,
+    new: &ByAssembly,
+) -> Option<()> {
+    let module = active.modules.get(&active.info, module_id).ok()?;
+    let old_points = old.get(&module.assembly_name);
+    let new_points = new.get(&module.assembly_name);
+    if old_points.is_none() && new_points.is_none() {
+        return Some(());
+    }
+    let import = module.import.as_ref()?;
+    let old_methods: BTreeSet<mdMethodDef> = old_points
+        .map(|p| method_defs(import, p.iter()))
+        .unwrap_or_default();
+    let new_methods: BTreeSet<mdMethodDef> = new_points
+        .map(|p| method_defs(import, p.iter()))
+        .unwrap_or_default();
+    let revert: BTreeSet<mdMethodDef> = old_methods.difference(&new_methods).copied().collect();
+    active.revert_methods(module_id, &revert);
+    active.rejit_methods(module_id, &new_methods);
+    Some(())
+}
