@@ -127,7 +127,7 @@ impl ProfilerInfo {
     }
 
     /// `GetTokenAndMetaDataFromFunction`: the method's token and its module's
-    /// metadata (fails for some dynamic methods).
+    /// metadata (fails for methods without metadata, which stack walks do not report anyway).
     pub fn token_and_metadata(
         &self,
         function_id: FunctionID,

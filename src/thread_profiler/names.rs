@@ -12,7 +12,7 @@
 //!    `ShutdownThreadProfiler`. Here its size is bounded by the number of
 //!    distinct functions and types seen.
 //!
-//! A function whose names cannot be read (e.g. some dynamic methods) is
+//! A function whose names cannot be read (its metadata is unavailable) is
 //! remembered as unresolvable, so it is not looked up again on every sample
 //! and resolves to the unknown names.
 
