@@ -21,5 +21,6 @@ pub mod log;
 pub mod profiler;
 pub mod runtime;
 pub mod system;
+pub mod thread_profiler;
 #[macro_use]
 pub mod validation;

@@ -10,6 +10,7 @@ use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
 use crate::profiler::function_resolver::FunctionResolver;
 use crate::runtime::RuntimeKind;
+use crate::thread_profiler::ThreadProfiler;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct Active {
     /// since the last apply (§6.2).
     pub(super) custom: Mutex<XmlSet>,
     pub(super) pending_custom: Mutex<XmlSet>,
+    /// The agent's thread-profiling exports (§7); idle until the first request.
+    pub thread_profiler: ThreadProfiler,
 }
 
 impl Active {
@@ -54,6 +57,7 @@ impl Active {
         ignore_list: IgnoreList,
     ) -> Active {
         Active {
+            thread_profiler: ThreadProfiler::new(info.clone()),
             info,
             runtime,
             agent_core_dll,

@@ -63,6 +63,9 @@ impl Profiler {
     /// `ICorProfilerCallback::Shutdown` (§3.6 lifecycle lines).
     pub fn shutdown(&self) -> HRESULT {
         crate::log_info!("Profiler shutting down");
+        if let Some(active) = self.active() {
+            active.thread_profiler.shutdown();
+        }
         crate::log_info!("Profiler shutdown");
         crate::validation_event!("shutdown");
         crate::validation::close();
@@ -130,6 +133,9 @@ impl Profiler {
 
     /// `ThreadDestroyed`.
     pub fn thread_destroyed(&self, _thread_id: ThreadID) -> HRESULT {
+        if let Some(active) = self.active() {
+            active.thread_profiler.thread_destroyed();
+        }
         S_OK
     }
 }

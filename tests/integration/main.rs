@@ -18,4 +18,5 @@ mod log_location;
 mod logging;
 mod process_filter;
 mod startup_failures;
+mod thread_profiler;
 mod validation;
