@@ -4,8 +4,10 @@
 //! Layers, bottom up: [`ffi`] (raw ABI types and vtables), [`com`] (the COM
 //! objects the runtime calls), [`clr`] (safe wrappers over the runtime's
 //! interfaces), then plain safe Rust: [`system`], [`log`], [`config`],
-//! [`il`] (the IL engine), [`profiler`]. `unsafe` lives only in `ffi`, `com`, `clr` and the OS shims
-//! of `system`.
+//! [`il`] (the IL engine), [`profiler`], [`thread_profiler`]. `unsafe`
+//! lives only in `ffi`, `com`, `clr`, the OS shims of `system` and the
+//! pointer handling of the agent's C exports in `exports` (and in unit
+//! tests that build fake COM objects).
 #![allow(non_snake_case)] // the library name is fixed by the agent: `NewRelicProfiler`
 
 pub mod clr;

@@ -30,8 +30,22 @@ pub unsafe extern "C" fn RequestProfile(snapshots: *mut *mut c_void, length: *mu
         let (address, count, hr) = match active.thread_profiler.request_profile() {
             Ok((address, count)) => (address.get(), count, S_OK),
             Err(hr) if hr == E_ABORT => (0, 0, hr),
-            Err(hr) => return hr,
+            Err(hr) => {
+                crate::validation_event!(
+                    "export",
+                    name = "RequestProfile",
+                    result = hr,
+                    threads = 0i32
+                );
+                return hr;
+            }
         };
+        crate::validation_event!(
+            "export",
+            name = "RequestProfile",
+            result = hr,
+            threads = count
+        );
         // SAFETY: both pointers are non-null and, per the contract, writable.
         unsafe {
             *snapshots = address as *mut c_void;
@@ -45,6 +59,7 @@ pub unsafe extern "C" fn RequestProfile(snapshots: *mut *mut c_void, length: *mu
 #[no_mangle]
 pub extern "C" fn ReleaseProfile() {
     with_active("ReleaseProfile", (), None, |_, active| {
+        crate::validation_event!("export", name = "ReleaseProfile");
         active.thread_profiler.release_profile()
     })
 }
@@ -74,6 +89,12 @@ pub unsafe extern "C" fn RequestFunctionNames(
         // SAFETY: non-null, and per the contract `count` ids are readable.
         let ids: &[FunctionID] = unsafe { std::slice::from_raw_parts(function_ids, count) };
         let address = active.thread_profiler.function_names(ids);
+        crate::validation_event!(
+            "export",
+            name = "RequestFunctionNames",
+            result = S_OK,
+            count = count
+        );
         // SAFETY: non-null and, per the contract, writable.
         unsafe { *results = address.get() as *mut c_void };
         S_OK
@@ -85,6 +106,7 @@ pub unsafe extern "C" fn RequestFunctionNames(
 #[no_mangle]
 pub extern "C" fn ShutdownThreadProfiler() {
     with_active("ShutdownThreadProfiler", (), None, |_, active| {
+        crate::validation_event!("export", name = "ShutdownThreadProfiler");
         active.thread_profiler.shutdown()
     })
 }

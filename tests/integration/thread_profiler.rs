@@ -114,7 +114,11 @@ fn the_original_interop_tests_pass() {
 fn parked_threads_are_found_by_id_and_their_method_is_named() {
     let home = home_at_finest();
     let logs = scratch();
-    let out = run(&home, logs.path(), &["parked", "dynamic"]);
+    let out = app_run(&["parked", "dynamic"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEWRELIC_VALIDATION_ENABLED", "1")
+        .run();
     report(&out, "STACK");
     report(&out, "DYNAMIC");
     assert_passed(
@@ -125,6 +129,28 @@ fn parked_threads_are_found_by_id_and_their_method_is_named() {
     .assert_has("TP: starting profile thread")
     .assert_has("TP: profile thread started")
     .assert_has_prefix("TP: profiled ");
+
+    // The exports are in the validation event log (docs/validation.md).
+    let events = std::fs::read_to_string(
+        logs.path()
+            .join(format!("NewRelic.Profiler.Validation.{}.jsonl", out.pid())),
+    )
+    .expect("validation log");
+    let export = |name: &str| {
+        events
+            .lines()
+            .filter(|l| l.contains(&format!("\"name\":\"{name}\"")))
+            .count()
+    };
+    assert!(export("RequestProfile") > 0, "{events}");
+    assert!(
+        events
+            .lines()
+            .any(|l| l.contains("\"name\":\"RequestProfile\",\"result\":0,\"threads\":")),
+        "{events}"
+    );
+    assert!(export("RequestFunctionNames") > 0, "{events}");
+    assert!(export("ReleaseProfile") > 0, "{events}");
 }
 
 #[test]
