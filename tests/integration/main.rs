@@ -18,6 +18,7 @@ mod live_instrumentation;
 mod log_location;
 mod logging;
 mod process_filter;
+mod reliability;
 mod startup_failures;
 mod thread_profiler;
 mod validation;
