@@ -15,5 +15,6 @@ mod instrumentation_config;
 mod live_instrumentation;
 mod log_location;
 mod logging;
+mod package;
 mod process_filter;
 mod startup_failures;
