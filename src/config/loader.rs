@@ -22,6 +22,8 @@ pub struct ConfigFiles {
     pub local: Option<String>,
     /// `<process path>.config`; empty when it does not exist.
     pub app_config: String,
+    /// The paths of the files actually read, in reading order.
+    pub sources: Vec<String>,
 }
 
 /// Agent home: the runtime's home variables, then (Windows) the registry
@@ -70,6 +72,10 @@ pub fn load_with_messages(
         env,
     );
     messages.extend(parse_messages);
+    let result = result.map(|mut configuration| {
+        configuration.sources = files.sources;
+        configuration
+    });
     (result, messages)
 }
 
@@ -107,13 +113,17 @@ fn read_files_collecting(
         Ok(text) => text,
         Err(error) => return fail(error, messages),
     };
+    let mut sources = vec![global_path];
 
     // A local file that cannot be read is only a warning (§2.3).
     let local_path = style.join(&sys.process_directory(), NEWRELIC_CONFIG);
     let local = if sys.file_exists(&local_path) {
         messages.info(format!("Found newrelic.config at: {local_path}"));
         match read_text(sys, &local_path) {
-            Ok(text) => Some(text),
+            Ok(text) => {
+                sources.push(local_path);
+                Some(text)
+            }
             Err(_) => {
                 messages.warn(
                     "There was an error reading the local newrelic.config file. Using the settings in the global newrelic.config file instead.",
@@ -128,7 +138,10 @@ fn read_files_collecting(
     let app_config_path = format!("{}.config", sys.process_path());
     let app_config = if sys.file_exists(&app_config_path) {
         match read_text(sys, &app_config_path) {
-            Ok(text) => text,
+            Ok(text) => {
+                sources.push(app_config_path);
+                text
+            }
             Err(error) => return fail(error, messages),
         }
     } else {
@@ -140,6 +153,7 @@ fn read_files_collecting(
         global,
         local,
         app_config,
+        sources,
     })
 }
 

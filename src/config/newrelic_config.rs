@@ -67,6 +67,10 @@ pub struct Configuration {
     /// `Some(true)` when any such entry has `value="true"`, else
     /// `Some(false)`.
     pub app_config_agent_enabled: Option<bool>,
+    /// The files this configuration was read from, in reading order (global,
+    /// local, app.config); empty when built from text. Reported by the
+    /// validation `initialize` event (docs/validation.md).
+    pub sources: Vec<String>,
 }
 
 impl Default for Configuration {
@@ -78,6 +82,7 @@ impl Default for Configuration {
             console_logging: false,
             logging_enabled: true,
             ignore_list: IgnoreList::default(),
+            sources: Vec::new(),
             included_processes: BTreeSet::new(),
             excluded_processes: BTreeSet::new(),
             application_pools: ApplicationPools::default(),

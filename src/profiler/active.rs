@@ -8,8 +8,10 @@ use crate::config::instrumentation::{InstrumentationConfiguration, XmlSet};
 use crate::ffi::types::ModuleID;
 use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
+use crate::instrument::tracer_request::AgentLookup;
 use crate::profiler::function_resolver::FunctionResolver;
 use crate::runtime::RuntimeKind;
+use crate::thread_profiler::ThreadProfiler;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +28,8 @@ pub struct Active {
     /// Absolute path of `NewRelic.Agent.Core.dll` found at start-up (§2.4),
     /// embedded in every wrapper.
     pub agent_core_dll: String,
+    /// How wrappers reach `GetFinishTracerDelegate` (chosen at start-up).
+    pub agent_lookup: AgentLookup,
     /// The agent home (for the extension files).
     pub home: String,
     /// Swapped whole by a refresh; JIT callbacks see the old or the new one (§6.1).
@@ -42,6 +46,8 @@ pub struct Active {
     /// since the last apply (§6.2).
     pub(super) custom: Mutex<XmlSet>,
     pub(super) pending_custom: Mutex<XmlSet>,
+    /// The agent's thread-profiling exports (§7); idle until the first request.
+    pub thread_profiler: ThreadProfiler,
 }
 
 impl Active {
@@ -49,14 +55,17 @@ impl Active {
         info: ProfilerInfo,
         runtime: RuntimeKind,
         agent_core_dll: String,
+        agent_lookup: AgentLookup,
         home: String,
         configuration: InstrumentationConfiguration,
         ignore_list: IgnoreList,
     ) -> Active {
         Active {
+            thread_profiler: ThreadProfiler::new(info.clone()),
             info,
             runtime,
             agent_core_dll,
+            agent_lookup,
             home,
             configuration: RwLock::new(Arc::new(configuration)),
             modules: ModuleCache::default(),

@@ -2,15 +2,17 @@
 //! step by step as reference-profiler §2.1 lists them.
 
 use super::agent_dll::find_agent_core_dll;
-use super::event_mask::{EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION};
+use super::event_mask::{masks, KEEP_READY_TO_RUN_VARIABLE};
 use super::logging_setup::{fallback_settings, start_logging};
 use super::{Active, Profiler};
 use crate::clr::{ComPtr, ProfilerInfo};
 use crate::config::{loader, process_filter};
+use crate::counters;
 use crate::ffi::hresult::{CORPROF_E_PROFILER_CANCEL_ACTIVATION, S_OK};
 use crate::ffi::info::{ICorProfilerInfo10Vtbl, ICorProfilerInfo11Vtbl, ICorProfilerInfo7Vtbl};
 use crate::ffi::types::HRESULT;
 use crate::ffi::unknown::IUnknownVtbl;
+use crate::instrument::tracer_request::AgentLookup;
 use crate::runtime::RuntimeKind;
 use crate::system::env::Env;
 
@@ -28,6 +30,15 @@ impl Profiler {
     /// Runs the §2.1 sequence; `S_OK` keeps the profiler attached, anything
     /// else (always `CORPROF_E_PROFILER_CANCEL_ACTIVATION`) detaches it.
     pub fn initialize(&self, unknown: ComPtr<IUnknownVtbl>) -> HRESULT {
+        let wanted = self.system().env_var(counters::ENABLED_VARIABLE);
+        counters::set_enabled(crate::system::env::parse_bool(wanted.as_deref()).unwrap_or(false));
+        let timer = counters::Timer::start();
+        let hr = self.initialize_steps(unknown);
+        timer.stop(counters::Counter::Initialize);
+        hr
+    }
+
+    fn initialize_steps(&self, unknown: ComPtr<IUnknownVtbl>) -> HRESULT {
         delay_attach_in_debug_builds(&Env::new(self.system(), ASSUMED_RUNTIME));
 
         // 2. ICorProfilerInfo4 is required for everything that follows.
@@ -62,9 +73,11 @@ impl Profiler {
             Err(_) => fallback_settings(&env),
         };
         start_logging(sys, &env, settings);
+        crate::validation::init(sys, &crate::log::location::log_directory(&env, sys));
         let configuration = match configuration {
             Ok(configuration) => configuration,
-            Err(_) => {
+            Err(error) => {
+                crate::validation_event!("detach", reason = error.to_string());
                 crate::log_error!(
                     "An exception was thrown while initializing the profiler. The profiler will be detached now."
                 );
@@ -79,13 +92,13 @@ impl Profiler {
         match runtime {
             RuntimeKind::Core if !info.supports::<ICorProfilerInfo11Vtbl>() => {
                 crate::log_error!(".NET Core 3.1 or greater required. Profiler not attaching.");
-                return CANCEL;
+                return detach("runtime older than .NET Core 3.1");
             }
             RuntimeKind::Framework if !info.supports::<ICorProfilerInfo7Vtbl>() => {
                 crate::log_error!(
                     ".NET Framework 4.6.1 is required.  Detaching New Relic profiler."
                 );
-                return CANCEL;
+                return detach("runtime older than .NET Framework 4.6.1");
             }
             _ => {}
         }
@@ -99,7 +112,7 @@ impl Profiler {
         // 10. The agent assembly the injected code will load.
         let Some(agent_core_dll) = find_agent_core_dll(&env, sys) else {
             crate::log_error!("The New Relic Agent DLL is missing.");
-            return CANCEL;
+            return detach("agent DLL missing");
         };
 
         // 11. Instrumentation XML and the Lambda handler point (§4).
@@ -112,26 +125,41 @@ impl Profiler {
 
         // 12. Process filter, unless profiling is forced by the variable's mere existence.
         crate::log_trace!("Checking to see if we should instrument this process.");
-        if !env.force_profiling() && !process_filter::evaluate(&configuration, sys, &env) {
+        let forced = env.force_profiling();
+        let instrument = forced || process_filter::evaluate(&configuration, sys, &env);
+        crate::validation_event!(
+            "process_filter",
+            instrument = instrument,
+            forced = forced,
+            process_path = sys.process_path(),
+            command_line = sys.command_line()
+        );
+        if !instrument {
             crate::log_info!("This process should not be instrumented, unloading profiler.");
-            return CANCEL;
+            return detach("process filtered out");
         }
 
         // 13. Event mask: CoreCLR also disables tiered compilation when Info5 exists.
+        let keep_ready_to_run =
+            crate::system::env::parse_bool(sys.env_var(KEEP_READY_TO_RUN_VARIABLE).as_deref())
+                .unwrap_or(false);
+        if keep_ready_to_run {
+            crate::log_warn!("{KEEP_READY_TO_RUN_VARIABLE} is set: ReadyToRun code and tiered compilation stay enabled. This is for measurements only; methods precompiled in ReadyToRun images are instrumented only through module-load ReJIT.");
+        }
+        let (mask, mask_high) = masks(keep_ready_to_run);
         let mask_result = if runtime.is_core() && info.has_info5() {
             crate::log_debug!("Calling SetEventMask2().");
-            info.set_event_mask2(EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION)
-                .unwrap_or(Ok(()))
+            info.set_event_mask2(mask, mask_high).unwrap_or(Ok(()))
         } else {
             crate::log_debug!("Calling SetEventMask().");
-            info.set_event_mask(EVENT_MASK)
+            info.set_event_mask(mask)
         };
         if let Err(hr) = mask_result {
             crate::log_error!("Unable to set the profiler event mask. HRESULT: {hr}");
             crate::log_error!(
                 "An exception was thrown while initializing the profiler. The profiler will be detached now."
             );
-            return CANCEL;
+            return detach("event mask refused");
         }
 
         // 14.
@@ -139,11 +167,36 @@ impl Profiler {
         if env.appdomain_caching_disabled() {
             crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
         }
+        let agent_lookup = agent_lookup(
+            runtime,
+            runtime_info.major,
+            env.appdomain_caching_disabled(),
+        );
 
+        crate::validation_event!(
+            "initialize",
+            runtime = runtime.product_name(),
+            clr_version = format!("{}.{}", runtime_info.major, runtime_info.minor),
+            home = home.as_str(),
+            agent_core_dll = agent_core_dll.as_str(),
+            agent_lookup = format!("{agent_lookup:?}"),
+            log_level = settings.level.tag().trim_end(),
+            event_mask = format!("{mask:#010x}"),
+            event_mask_high = if runtime.is_core() && info.has_info5() {
+                format!("{mask_high:#x}")
+            } else {
+                "0x0".to_string()
+            },
+            config_files = configuration.sources.clone(),
+            instrumentation_files = instrumentation.source_files().to_vec(),
+            points = instrumentation.len(),
+            invalid_files = instrumentation.invalid_file_count()
+        );
         let _ = self.active.set(Active::new(
             info,
             runtime,
             agent_core_dll,
+            agent_lookup,
             home,
             instrumentation,
             configuration.ignore_list.clone(),
@@ -162,6 +215,13 @@ impl Profiler {
     }
 }
 
+/// The detach return value, with its validation event.
+fn detach(reason: &str) -> HRESULT {
+    crate::validation_event!("detach", reason = reason);
+    crate::validation::close();
+    CANCEL
+}
+
 /// DEBUG builds only: sleep `NEW_RELIC_PROFILER_DELAY_IN_SEC` seconds so a
 /// debugger can attach (§2.1 step 1).
 fn delay_attach_in_debug_builds(env: &Env<'_>) {
@@ -174,5 +234,42 @@ fn delay_attach_in_debug_builds(env: &Env<'_>) {
         {
             std::thread::sleep(std::time::Duration::from_secs(seconds as u64));
         }
+    }
+}
+
+/// How wrappers reach the agent (instrument/tracer_request.rs): the cached
+/// typed delegate needs CoreCLR with a public `AppContext.SetData` (.NET 5,
+/// runtime major version 5 and later); `NEW_RELIC_DISABLE_APPDOMAIN_CACHING`
+/// keeps the original per-call reflection, as it does on .NET Framework.
+fn agent_lookup(runtime: RuntimeKind, major: u16, caching_disabled: bool) -> AgentLookup {
+    if runtime.is_core() && major >= 5 && !caching_disabled {
+        AgentLookup::CachedDelegate
+    } else {
+        AgentLookup::PerCallReflection
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_delegate_is_the_default_on_net5_and_later() {
+        assert_eq!(
+            agent_lookup(RuntimeKind::Core, 10, false),
+            AgentLookup::CachedDelegate
+        );
+        assert_eq!(
+            agent_lookup(RuntimeKind::Core, 10, true),
+            AgentLookup::PerCallReflection
+        );
+        assert_eq!(
+            agent_lookup(RuntimeKind::Core, 4, false),
+            AgentLookup::PerCallReflection
+        );
+        assert_eq!(
+            agent_lookup(RuntimeKind::Framework, 4, false),
+            AgentLookup::PerCallReflection
+        );
     }
 }

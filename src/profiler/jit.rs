@@ -11,6 +11,7 @@ use crate::config::instrumentation::{
     ApiAttribute, AssemblyVersion, InstrumentationConfiguration, InstrumentationPoint,
     MethodIdentity, MethodTraits,
 };
+use crate::counters::{self, Counter, Timer};
 use crate::ffi::hresult::{CORPROF_E_FUNCTION_IS_PARAMETERIZED, E_FAIL, S_OK};
 use crate::ffi::types::{FunctionID, HRESULT};
 use crate::instrument::api_wrapper::build_api_wrapper;
@@ -50,6 +51,7 @@ struct Candidate {
 impl Active {
     /// Runs the pipeline for one function; the HRESULT is what the callback returns.
     pub fn process_function(&self, function_id: FunctionID, phase: Phase<'_>) -> HRESULT {
+        let started = Timer::start();
         let configuration = self.configuration();
         let candidate = match self.identify(function_id, &configuration) {
             Ok(Some(candidate)) => candidate,
@@ -68,9 +70,10 @@ impl Active {
         let identity = &candidate.identity;
         crate::log_trace!("Possibly instrumenting: {identity}");
         if identity.type_name == API_TYPE {
+            counters::set_matched(true);
             return self.instrument_api(identity, &phase);
         }
-        self.instrument_default(&candidate, &configuration, &phase)
+        self.instrument_default(&candidate, &configuration, &phase, started)
     }
 
     /// `Function::Create`: facts, attributes, pre-filter, names, signature.
@@ -87,28 +90,43 @@ impl Active {
             .modules
             .get(&self.info, function.module_id)
             .map_err(|_| IdentifyError::Metadata)?;
-        let Some(import) = module.import.clone() else {
+        let Some(import) = module.import.as_ref() else {
             return Ok(None);
         };
+        // The pre-filter (§4.8) applies unless tracing, for the API assembly,
+        // or for a method with an API attribute. The attribute lookups are
+        // skipped where they cannot find anything (assemblies never scanned,
+        // modules without those attribute types), which makes the
+        // assembly-name check possible before any per-method metadata call.
+        let may_filter =
+            !log::global().is_enabled(Level::Trace) && module.assembly_name != API_ASSEMBLY;
+        let scan = scans_attributes(&module.assembly_name)
+            && module.may_carry_attributes(&[TRANSACTION_ATTRIBUTE, TRACE_ATTRIBUTE]);
+        let wanted_assembly = configuration.should_instrument_assembly(&module.assembly_name);
+        if may_filter && !scan && !wanted_assembly {
+            return Ok(None);
+        }
+        let attribute = if scan {
+            api_attribute(import, function.token)
+        } else {
+            ApiAttribute::None
+        };
+        let filtered = may_filter && attribute == ApiAttribute::None;
+        if filtered && !wanted_assembly {
+            return Ok(None);
+        }
         let method = import
             .method_props(function.token)
             .map_err(|_| IdentifyError::Metadata)?;
-        let attribute = api_attribute(&import, function.token, &module.assembly_name);
-        let filtered = !log::global().is_enabled(Level::Trace)
-            && attribute == ApiAttribute::None
-            && module.assembly_name != API_ASSEMBLY;
-        if filtered
-            && !(configuration.should_instrument_assembly(&module.assembly_name)
-                && configuration.should_instrument_method(&method.name))
-        {
+        if filtered && !configuration.should_instrument_method(&method.name) {
             return Ok(None);
         }
         let (type_name, type_flags) =
-            type_name_and_flags(&import, method.class).map_err(|_| IdentifyError::Metadata)?;
+            type_name_and_flags(import, method.class).map_err(|_| IdentifyError::Metadata)?;
         if filtered && !configuration.should_instrument_type(&type_name) {
             return Ok(None);
         }
-        let (signature, parameters) = parameter_text(&import, &method.signature)
+        let (signature, parameters) = parameter_text(import, &method.signature)
             .map_err(|_| IdentifyError::Signature(method.name.clone()))?;
         Ok(Some(Candidate {
             identity: FunctionIdentity {
@@ -131,6 +149,7 @@ impl Active {
         candidate: &Candidate,
         configuration: &InstrumentationConfiguration,
         phase: &Phase<'_>,
+        started: Timer,
     ) -> HRESULT {
         let identity = &candidate.identity;
         let version = identity
@@ -160,33 +179,41 @@ impl Active {
             }
             None => {
                 crate::log_trace!("No instrumentation point for {identity}");
+                crate::validation_event!(
+                    "decision",
+                    function = identity.to_string(),
+                    outcome = "no_point"
+                );
                 return S_OK;
             }
         };
+        counters::set_matched(true);
         if identity.type_flags & TD_LAYOUT_MASK == TD_SEQUENTIAL_LAYOUT {
             crate::log_error!("Skipping sequential layout method: {identity}");
-            return S_OK;
+            return decided(identity, &point, "skip_sequential_layout");
         }
         if identity.method.attributes & MD_SPECIAL_NAME != 0 && identity.method.name != ".ctor" {
             crate::log_error!("Skipping SpecialName method: {identity}");
-            return S_OK;
+            return decided(identity, &point, "skip_special_name");
         }
         if identity.method.attributes & (MD_PINVOKE_IMPL | MD_UNMANAGED_EXPORT) != 0 {
             crate::log_error!("Skipping interop method: {identity}");
-            return S_OK;
+            return decided(identity, &point, "skip_interop");
         }
         match phase {
             Phase::FirstJit => {
                 self.request_rejit(identity);
-                S_OK
+                decided(identity, &point, "rejit_requested")
             }
             Phase::ReJit(control) => {
                 crate::log_info!("Instrumenting method: {identity}");
+                decided(identity, &point, "instrument");
                 let traits = MethodTraits {
                     is_async: has_attribute(identity, ASYNC_STATE_MACHINE_ATTRIBUTE),
                     attribute: candidate.attribute,
                 };
-                match self.write_default_wrapper(identity, &point, traits, control) {
+                started.stop(Counter::RewriteMatching);
+                match self.timed_default_wrapper(identity, &point, traits, control) {
                     Ok(()) => S_OK,
                     Err(error) => report_rewrite_failure(identity, &error),
                 }
@@ -207,13 +234,36 @@ impl Active {
                     .remember((module_id, identity.method_token), identity.function_id);
             }
         }
-        if self
+        let ok = self
             .info
             .request_rejit(&[(module_id, identity.method_token)])
-            .is_err()
-        {
+            .is_ok();
+        if !ok {
             crate::log_error!("ReJIT failed for {identity}");
         }
+        crate::validation_event!("rejit_request", function = identity.to_string(), ok = ok);
+    }
+
+    /// [`Self::write_default_wrapper`] with the rewrite counters: the total,
+    /// the runtime calls made on this thread meanwhile, and the rest (IL).
+    fn timed_default_wrapper(
+        &self,
+        identity: &FunctionIdentity,
+        point: &InstrumentationPoint,
+        traits: MethodTraits,
+        control: &FunctionControl,
+    ) -> Result<(), RewriteError> {
+        let timer = Timer::start();
+        counters::take_runtime_ns();
+        let result = self.write_default_wrapper(identity, point, traits, control);
+        if counters::enabled() {
+            let total = timer.elapsed_ns();
+            let runtime = counters::take_runtime_ns();
+            counters::record(Counter::Rewrite, total);
+            counters::record(Counter::RewriteMetadata, runtime);
+            counters::record(Counter::RewriteIl, total.saturating_sub(runtime));
+        }
+        result
     }
 
     fn write_default_wrapper(
@@ -224,14 +274,12 @@ impl Active {
         control: &FunctionControl,
     ) -> Result<(), RewriteError> {
         let module_id = identity.module.module_id;
-        let body = self
-            .info
-            .il_function_body(module_id, identity.method_token)
+        let body =
+            counters::runtime_call(|| self.info.il_function_body(module_id, identity.method_token))
+                .map_err(crate::instrument::tokens::TokenError::from)?;
+        let rewrite = counters::runtime_call(|| self.module_rewrite(module_id))
             .map_err(crate::instrument::tokens::TokenError::from)?;
-        let rewrite = self
-            .module_rewrite(module_id)
-            .map_err(crate::instrument::tokens::TokenError::from)?;
-        let locals = original_locals(&rewrite.metadata.import, &body)?;
+        let locals = counters::runtime_call(|| original_locals(&rewrite.metadata.import, &body))?;
         let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
         let original = OriginalMethod {
             body: &body,
@@ -252,11 +300,30 @@ impl Active {
         let calls = MetadataCalls {
             import: &rewrite.metadata.import,
         };
-        let new_body =
-            build_default_wrapper(&original, &call, &self.agent_core_dll, &mut tokens, &calls)?;
+        let new_body = build_default_wrapper(
+            &original,
+            &call,
+            &self.agent_core_dll,
+            self.agent_lookup,
+            &mut tokens,
+            &calls,
+        )?;
         drop(tokens);
-        control
-            .set_il_function_body(&new_body)
+        crate::validation_event!(
+            "rewrite",
+            function = identity.to_string(),
+            kind = "default",
+            tracer_arguments = format!("{:#x}", call.tracer_arguments),
+            original_size = body.len(),
+            new_size = new_body.len(),
+            body_hash = crate::validation::shape_fingerprint(&new_body, Some(call.function_id)),
+            locals_added = if identity.signature.ret.is_void() {
+                2u32
+            } else {
+                3u32
+            }
+        );
+        counters::runtime_call(|| control.set_il_function_body(&new_body))
             .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
     }
 
@@ -265,9 +332,19 @@ impl Active {
         let name = identity.method.name.as_str();
         if name == ".cctor" || name == "GetAgent" {
             crate::log_debug!("Skipping instrumenting API method: {identity}");
+            crate::validation_event!(
+                "decision",
+                function = identity.to_string(),
+                outcome = "api_skip"
+            );
             return S_OK;
         }
         crate::log_info!("Instrumenting API method: {identity}");
+        crate::validation_event!(
+            "decision",
+            function = identity.to_string(),
+            outcome = "api_instrument"
+        );
         match self.write_api_wrapper(identity, phase) {
             Ok(()) => S_OK,
             Err(RewriteError::InvalidMethod(_)) => {
@@ -308,6 +385,19 @@ impl Active {
             &calls,
         )?;
         drop(tokens);
+        crate::validation_event!(
+            "rewrite",
+            function = identity.to_string(),
+            kind = "api",
+            original_size = body.len(),
+            new_size = new_body.len(),
+            body_hash = crate::validation::shape_fingerprint(&new_body, None),
+            locals_added = if identity.signature.ret.is_void() {
+                0u32
+            } else {
+                1u32
+            }
+        );
         let written = match phase {
             Phase::FirstJit => {
                 self.info
@@ -339,13 +429,16 @@ fn original_locals(import: &MetadataImport, body: &[u8]) -> Result<Option<Vec<u8
 
 /// `[Transaction]` then `[Trace]`, never looked for in `System.*`,
 /// `Microsoft.*` or `NewRelic.*` assemblies (§4.8).
-fn api_attribute(import: &MetadataImport, method: u32, assembly: &str) -> ApiAttribute {
-    if assembly.starts_with("System.")
+/// Attribute scanning is skipped for assemblies whose name starts
+/// (case-sensitively) with `System.`, `Microsoft.` or `NewRelic.` (§4.8).
+fn scans_attributes(assembly: &str) -> bool {
+    !(assembly.starts_with("System.")
         || assembly.starts_with("Microsoft.")
-        || assembly.starts_with("NewRelic.")
-    {
-        return ApiAttribute::None;
-    }
+        || assembly.starts_with("NewRelic."))
+}
+
+/// The API attribute on `method`, by type name (§4.8).
+fn api_attribute(import: &MetadataImport, method: u32) -> ApiAttribute {
     if let Ok(Some(blob)) = import.custom_attribute(method, TRANSACTION_ATTRIBUTE) {
         return ApiAttribute::transaction_from_blob(&blob);
     }
@@ -369,9 +462,26 @@ fn has_attribute(identity: &FunctionIdentity, name: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Records an instrumentation decision for a method with a point.
+fn decided(identity: &FunctionIdentity, point: &InstrumentationPoint, outcome: &str) -> HRESULT {
+    crate::validation_event!(
+        "decision",
+        function = identity.to_string(),
+        outcome = outcome,
+        point = point.match_key(),
+        tracer_factory = point.tracer_factory_name.as_str()
+    );
+    S_OK
+}
+
 /// Logs why a method stays unmodified; the callback still succeeds from the
 /// runtime's point of view except for the original's `E_FAIL` cases.
 fn report_rewrite_failure(identity: &FunctionIdentity, error: &RewriteError) -> HRESULT {
+    crate::validation_event!(
+        "rewrite_failed",
+        function = identity.to_string(),
+        reason = error.to_string()
+    );
     match error {
         RewriteError::InvalidMethod(reason) => {
             crate::log_error!("{reason}");

@@ -72,6 +72,12 @@ impl Active {
             import,
             configuration.points_for_assembly(&module.assembly_name),
         );
+        crate::validation_event!(
+            "module_load",
+            module = module.path.as_str(),
+            assembly = module.assembly_name.as_str(),
+            methods = methods.len()
+        );
         self.rejit_methods(module_id, &methods);
         S_OK
     }
@@ -83,6 +89,12 @@ impl Active {
                 methods.iter().map(|m| (module_id, *m)).collect();
             let ok = self.info.request_rejit(&pairs).is_ok();
             crate::log_debug!("ReJit {}", if ok { "success" } else { "failed" });
+            crate::validation_event!(
+                "rejit_request",
+                module = module_id,
+                methods = methods.len(),
+                ok = ok
+            );
         }
     }
 
@@ -93,6 +105,12 @@ impl Active {
                 methods.iter().map(|m| (module_id, *m)).collect();
             let ok = self.info.request_revert(&pairs).is_ok();
             crate::log_debug!("Revert {}", if ok { "success" } else { "failed" });
+            crate::validation_event!(
+                "revert_request",
+                module = module_id,
+                methods = methods.len(),
+                ok = ok
+            );
         }
     }
 

@@ -35,7 +35,14 @@ impl Profiler {
     pub fn instrumentation_refresh(&self, active: &Active) -> HRESULT {
         crate::log_trace!("Enter: InstrumentationRefresh");
         let ignore_list = active.ignore_list.lock().clone();
-        self.refresh_with_ignore_list(active, ignore_list)
+        let hr = self.refresh_with_ignore_list(active, ignore_list);
+        crate::validation_event!(
+            "export",
+            name = "InstrumentationRefresh",
+            result = hr,
+            points = active.configuration().len()
+        );
+        hr
     }
 
     /// `InstrumentationRefreshWithNewIgnoreList`: the whole refresh, under
@@ -88,7 +95,14 @@ impl Profiler {
         let settings = configuration.log_settings(&env);
         crate::log::global().apply_settings(settings);
         log_settings_lines(settings);
-        self.refresh_with_ignore_list(active, configuration.ignore_list)
+        let hr = self.refresh_with_ignore_list(active, configuration.ignore_list);
+        crate::validation_event!(
+            "export",
+            name = "ReloadConfiguration",
+            result = hr,
+            log_level = settings.level.tag().trim_end()
+        );
+        hr
     }
 
     /// `AddCustomInstrumentation`: keep `xml` under `file_name` until applied;
@@ -99,6 +113,12 @@ impl Profiler {
         file_name: String,
         xml: String,
     ) -> HRESULT {
+        crate::validation_event!(
+            "export",
+            name = "AddCustomInstrumentation",
+            file = file_name.as_str(),
+            length = xml.len()
+        );
         active.pending_custom.lock().insert(file_name, xml);
         S_OK
     }
@@ -111,6 +131,11 @@ impl Profiler {
         if !pending.is_empty() {
             crate::log_info!("Applying live instrumentation");
         }
+        crate::validation_event!(
+            "export",
+            name = "ApplyCustomInstrumentation",
+            documents = pending.keys().cloned().collect::<Vec<String>>()
+        );
         let previous = std::mem::replace(&mut *active.custom.lock(), pending);
         if previous.is_empty() && active.custom.lock().is_empty() {
             return S_OK;

@@ -135,6 +135,7 @@ fn build_profiler_library(profile_dir: &Path) {
     assert!(status.success(), "building the profiler library failed");
 }
 
+/// Builds one C# project into the shared artifacts directory (Release).
 pub fn dotnet_build(project: &Path, artifacts: &Path) {
     let output = Command::new("dotnet")
         .args([

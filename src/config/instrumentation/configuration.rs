@@ -59,6 +59,8 @@ pub struct InstrumentationConfiguration {
     pub(super) method_names: HashSet<String>,
     pub(super) class_names: HashSet<String>,
     invalid_file_count: usize,
+    /// Every instrumentation file offered to the build, in reading order.
+    source_files: Vec<String>,
     ignore_list: IgnoreList,
     pub(super) lambda_point_added: bool,
 }
@@ -102,6 +104,7 @@ impl InstrumentationConfiguration {
         messages: &mut Messages,
     ) -> InstrumentationConfiguration {
         let mut configuration = InstrumentationConfiguration::empty(ignore_list.clone());
+        configuration.source_files = xml_set.keys().cloned().collect();
         for (path, text) in xml_set {
             if is_deprecated(path) {
                 messages.warn(format!(
@@ -199,6 +202,12 @@ impl InstrumentationConfiguration {
 
     /// The ignore list this configuration was built with; a refresh without
     /// a config reload reuses it (§4.5).
+    /// The instrumentation files this configuration was built from
+    /// (deprecated and invalid ones included).
+    pub fn source_files(&self) -> &[String] {
+        &self.source_files
+    }
+
     pub fn ignore_list(&self) -> &IgnoreList {
         &self.ignore_list
     }

@@ -1,0 +1,305 @@
+//! The thread profiler end to end (reference-profiler §7): `ThreadProfileApp`
+//! P/Invokes the five exports exactly as the agent declares them
+//! (`DllImport("NewRelicProfiler", Cdecl)`, no resolver — the SONAME makes the
+//! short name reach the loaded profiler) and reads the results with the
+//! agent's own marshalling code. The app runs its checks and prints
+//! `PASS <name>` / `FAIL <name>: …`; measurements are echoed to stderr
+//! (visible with `--nocapture`).
+
+use crate::support::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const UNLOADING: &str = "This process should not be instrumented, unloading profiler.";
+
+fn app() -> &'static PathBuf {
+    static APP: OnceLock<PathBuf> = OnceLock::new();
+    APP.get_or_init(|| {
+        let f = fixtures();
+        let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps/ThreadProfileApp");
+        dotnet_build(&project, &f.artifacts);
+        f.artifacts
+            .join("bin/ThreadProfileApp/release/ThreadProfileApp.dll")
+    })
+}
+
+fn app_run(args: &[&str]) -> Run {
+    let dll = app().display().to_string();
+    let mut all = vec![dll.as_str()];
+    all.extend_from_slice(args);
+    Run::command("dotnet", &all)
+}
+
+fn run(home: &Home, logs: &Path, args: &[&str]) -> Outcome {
+    app_run(args).home(home).log_dir(logs).run()
+}
+
+fn home_at_finest() -> Home {
+    let home = Home::new();
+    home.write_config(
+        &DEFAULT_CONFIG.replace("<log level=\"info\" />", "<log level=\"finest\" />"),
+    );
+    home
+}
+
+/// Every named check passed, nothing failed, the process exited cleanly and
+/// the profiler log shows no contained fault.
+fn assert_passed(out: &Outcome, logs: &Path, checks: &[&str]) -> Log {
+    let shown = || format!("stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("FAIL "), "a check failed\n{}", shown());
+    for check in checks {
+        assert!(
+            out.stdout.lines().any(|l| l == format!("PASS {check}")),
+            "{check} did not pass\n{}",
+            shown()
+        );
+    }
+    out.assert_success();
+    let log = out.log(logs);
+    assert!(
+        !log.has_prefix("An unexpected error occurred"),
+        "{}",
+        log.text
+    );
+    log.assert_has("Profiler initialized");
+    log
+}
+
+/// The measurement lines (`TIMING …`, `MEMORY …`, …) the app printed.
+fn report(out: &Outcome, prefix: &str) -> Vec<String> {
+    let lines: Vec<String> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .map(str::to_string)
+        .collect();
+    for line in &lines {
+        eprintln!("{line}");
+    }
+    lines
+}
+
+/// `key=value` from a report line.
+fn field(line: &str, key: &str) -> f64 {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {key} in {line}"))
+}
+
+#[test]
+fn the_original_interop_tests_pass() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = run(&home, logs.path(), &["interop"]);
+    report(&out, "ABORT");
+    assert_passed(
+        &out,
+        logs.path(),
+        &[
+            "Request_profile_n_times_request_fnames",
+            "Request_profile_then_request_fnames_n_times",
+            "Request_profile_then_rfn_rfn",
+            "RequestProfile_Abort",
+            "RequestProfile_VerifyThreadIDs",
+            "Request_profile_without_freeing_previous",
+            "Request_function_names_invalidargs",
+            "Request_function_names_invalid_functionids",
+        ],
+    )
+    .assert_has("TP: Shutting down thread profiler");
+}
+
+#[test]
+fn parked_threads_are_found_by_id_and_their_method_is_named() {
+    let home = home_at_finest();
+    let logs = scratch();
+    let out = app_run(&["parked", "dynamic"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEWRELIC_VALIDATION_ENABLED", "1")
+        .run();
+    report(&out, "STACK");
+    report(&out, "DYNAMIC");
+    assert_passed(
+        &out,
+        logs.path(),
+        &["parked_threads_named", "dynamic_method_frame"],
+    )
+    .assert_has("TP: starting profile thread")
+    .assert_has("TP: profile thread started")
+    .assert_has_prefix("TP: profiled ");
+
+    // The exports are in the validation event log (docs/validation.md).
+    let events = std::fs::read_to_string(
+        logs.path()
+            .join(format!("NewRelic.Profiler.Validation.{}.jsonl", out.pid())),
+    )
+    .expect("validation log");
+    let export = |name: &str| {
+        events
+            .lines()
+            .filter(|l| l.contains(&format!("\"name\":\"{name}\"")))
+            .count()
+    };
+    assert!(export("RequestProfile") > 0, "{events}");
+    assert!(
+        events
+            .lines()
+            .any(|l| l.contains("\"name\":\"RequestProfile\",\"result\":0,\"threads\":")),
+        "{events}"
+    );
+    assert!(export("RequestFunctionNames") > 0, "{events}");
+    assert!(export("ReleaseProfile") > 0, "{events}");
+}
+
+#[test]
+fn null_arguments_unknown_ids_and_an_unreleased_profile_are_refused() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = run(&home, logs.path(), &["errors"]);
+    assert_passed(&out, logs.path(), &["argument_and_state_errors"]);
+}
+
+#[test]
+fn a_2000_deep_stack_is_capped_and_flagged_s_false() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = run(&home, logs.path(), &["deep"]);
+    report(&out, "DEEP");
+    assert_passed(&out, logs.path(), &["deep_stack_is_capped"]);
+}
+
+#[test]
+fn shutdown_from_another_thread_aborts_a_waiting_request() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = run(&home, logs.path(), &["abort"]);
+    report(&out, "ABORT");
+    assert_passed(&out, logs.path(), &["shutdown_aborts_a_waiting_request"])
+        .assert_has("TP: Shutting down thread profiler");
+}
+
+#[test]
+fn after_shutdown_names_are_unknown_and_a_new_request_restarts() {
+    let home = home_at_finest();
+    let logs = scratch();
+    let out = run(&home, logs.path(), &["shutdown"]);
+    let log = assert_passed(&out, logs.path(), &["shutdown_forgets_names_and_restarts"]);
+    let starts = log
+        .messages()
+        .iter()
+        .filter(|m| **m == "TP: starting profile thread")
+        .count();
+    assert_eq!(starts, 2, "{}", log.text);
+    log.assert_has("TP: profile thread shut down")
+        .assert_has("TP: profile thread terminating");
+}
+
+/// 1000 warm-up profiles, then 3000 more, each followed by
+/// `RequestFunctionNames` for all its frames. A small gen0 budget keeps the
+/// app's own garbage out of the resident set, so what is left is the
+/// profiler's; the name cache size is read from the TRACE line per profile.
+#[test]
+fn many_profiles_in_a_row_keep_memory_flat() {
+    let home = home_at_finest();
+    let logs = scratch();
+    let out = app_run(&["memory", "--", "50", "1000", "3000"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("DOTNET_GCgen0size", "0x80000")
+        .run();
+    let log = assert_passed(&out, logs.path(), &["memory_stays_flat"]);
+    let memory = report(&out, "MEMORY");
+    let growth = field(&memory[0], "growth_kb");
+    assert!(growth < 1024.0, "resident set grew by {growth} KiB");
+    let sizes: Vec<&str> = log
+        .messages()
+        .into_iter()
+        .filter(|m| m.starts_with("TP: profiled "))
+        .filter_map(|m| m.split("name cache: ").nth(1))
+        .collect();
+    assert_eq!(sizes.len(), 4001, "one TRACE line per profile");
+    eprintln!(
+        "name cache after the first profile: {}; after the last: {}",
+        sizes[0], sizes[4000]
+    );
+    assert!(
+        sizes[1..].iter().all(|s| *s == sizes[4000]),
+        "the name cache changed size: first {}, last {}",
+        sizes[1],
+        sizes[4000]
+    );
+}
+
+#[test]
+fn profile_time_for_10_100_and_500_threads() {
+    let home = Home::new();
+    let logs = scratch();
+    let out = run(&home, logs.path(), &["timing", "--", "10", "100", "500"]);
+    assert_passed(&out, logs.path(), &["timing"]);
+    let timings = report(&out, "TIMING");
+    assert_eq!(timings.len(), 3);
+    for line in &timings {
+        let parked = field(line, "parked");
+        assert!(field(line, "records") > parked, "{line}");
+        assert!(field(line, "median_ms") < 1000.0, "{line}");
+    }
+}
+
+/// Without an initialised profiler the exports answer as §1.1 says and log
+/// why. The runtime unloads a profiler that detaches, so the app loads the
+/// library by path first; `DllImport("NewRelicProfiler")` then reaches it by
+/// SONAME.
+#[test]
+fn exports_without_an_initialised_profiler() {
+    let library = profiler_library().display().to_string();
+    let expected = "NOTINIT RequestProfile=8000FFFF RequestFunctionNames=8000FFFF ThreadId=0 snapshots=0 length=0 results=0";
+    let assert_logged = |log: &Log| {
+        for export in [
+            "RequestProfile",
+            "RequestFunctionNames",
+            "GetCurrentExecutionEngineThreadId",
+            "ReleaseProfile",
+            "ShutdownThreadProfiler",
+        ] {
+            log.assert_has(&format!(
+                "{export}: entry point called before the profiler has been initialized"
+            ));
+        }
+    };
+
+    // The library loaded by an application that runs no profiler.
+    let logs = scratch();
+    let out = app_run(&["notinit", "--", &library])
+        .without_profiler()
+        .log_dir(logs.path())
+        .run();
+    out.assert_success();
+    assert!(
+        out.stdout.lines().any(|l| l == expected),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_logged(&out.log(logs.path()));
+
+    // The profiler detached by the process filter.
+    let home = Home::new();
+    let logs = scratch();
+    let out = app_run(&["notinit", "--", &library])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .run();
+    out.assert_success();
+    assert!(
+        out.stdout.lines().any(|l| l == expected),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    let log = out.log(logs.path());
+    log.assert_has(UNLOADING);
+    assert_logged(&log);
+}
