@@ -40,7 +40,7 @@ fn unpacked_home(dir: &Path) -> PathBuf {
             "{} missing (NR_REQUIRE_PLATFORMS requires linux-x64; run build_targets/build-all --targets linux-x64 --package)",
             tarball.display()
         );
-        tarball = package_this_build(dir, &version);
+        tarball = package_this_build(dir, version);
     }
     let status = Command::new("tar")
         .arg("-xzf")
