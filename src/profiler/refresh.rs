@@ -164,6 +164,14 @@ pub const MAX_CUSTOM_DOCUMENTS: usize = 10_000;
 /// The most bytes (names plus texts) pending at once.
 pub const MAX_CUSTOM_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 
+/// Why a live document (name plus text) of `size` bytes is refused, if it
+/// is: the export checks this before copying the marshalled strings.
+pub fn oversized_document(size: usize) -> Option<String> {
+    (size > MAX_CUSTOM_DOCUMENT_BYTES).then(|| {
+        format!("it is {size} bytes long, more than the {MAX_CUSTOM_DOCUMENT_BYTES} bytes allowed")
+    })
+}
+
 /// Why `file_name` → `xml` cannot join `pending`, or `None` when it can.
 /// Live documents come from the network through the agent (§6.2), so what
 /// the profiler keeps of them is bounded: per document, in number, and in
@@ -175,10 +183,8 @@ pub(super) fn custom_document_refusal(
     xml: &str,
 ) -> Option<String> {
     let size = file_name.len().saturating_add(xml.len());
-    if size > MAX_CUSTOM_DOCUMENT_BYTES {
-        return Some(format!(
-            "it is {size} bytes long, more than the {MAX_CUSTOM_DOCUMENT_BYTES} bytes allowed"
-        ));
+    if let Some(reason) = oversized_document(size) {
+        return Some(reason);
     }
     let replaces = pending.contains_key(file_name);
     if !replaces && pending.len() >= MAX_CUSTOM_DOCUMENTS {

@@ -33,7 +33,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 /// `target/<profile>` of this test binary (`target/<profile>/deps/<test>`).
-fn target_profile_dir() -> PathBuf {
+pub fn target_profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     exe.parent()
         .and_then(Path::parent)

@@ -11,6 +11,7 @@
 //! never more; after the phase marker every call must arrive.
 
 use super::app::*;
+use super::record::Record;
 use crate::agent_record::AgentLog;
 use crate::support::*;
 use std::collections::HashMap;
@@ -21,6 +22,15 @@ const REFRESHERS: usize = 2;
 
 #[test]
 fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing() {
+    let mut rec = Record::new(
+        "concurrency",
+        "first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing",
+        "32 worker threads first-call 440 instrumented methods at once (eager ReJIT, JIT -> ReJIT for nested and generic methods) then call each twice more, while 2 threads call InstrumentationRefresh and 1 thread takes thread profiles and resolves their function names, all through P/Invoke",
+    );
+    rec.set("workers", WORKERS)
+        .set("methods", methods().len())
+        .set("refresher_threads", REFRESHERS)
+        .set("profiler_threads", 1);
     let home = stress_home();
     let logs = scratch();
     let agent_log = logs.path().join("agent.log");
@@ -36,6 +46,7 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
     .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
     .env("NEWRELIC_TEST_AGENT_COUNT_ONLY", "0")
     .run();
+    rec.run("concurrency", &out);
     out.assert_success();
     let summary = out
         .stderr
@@ -67,6 +78,22 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
         "every refresh returns S_OK"
     );
     let profile_codes = report_field(&out, "CONCURRENCY", "profile_codes");
+    let profiles: usize = report_field(&out, "CONCURRENCY", "profiles")
+        .parse()
+        .unwrap();
+    rec.set("refreshes", refreshes)
+        .set("profiles", profiles)
+        .set(
+            "function_names_resolved",
+            report_field(&out, "CONCURRENCY", "names")
+                .parse::<u64>()
+                .unwrap_or(0),
+        )
+        .set(
+            "refresh_codes",
+            report_field(&out, "CONCURRENCY", "refresh_codes"),
+        )
+        .set("profile_codes", profile_codes.clone());
     assert!(
         profile_codes
             .split(',')
@@ -86,6 +113,11 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
     };
     let first_counts = count(&agent.phase(None));
     let later_counts = count(&agent.phase(Some("settled")));
+    let total = |counts: &HashMap<(String, String), usize>| counts.values().sum::<usize>();
+    rec.set("first_calls_made", first * methods.len())
+        .set("first_calls_counted", total(&first_counts))
+        .set("later_calls_made", later * methods.len())
+        .set("later_calls_counted", total(&later_counts));
     let mut problems = Vec::new();
     for m in methods {
         let key = (m.class.clone(), m.name.clone());
@@ -132,10 +164,12 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
                 .unwrap_or(0)
         })
         .sum();
+    let lazy_made = first * methods.iter().filter(|m| !m.eager).count();
     eprintln!(
-        "first-call phase: JIT-path methods reached the agent {lazy_first} of {} times",
-        first * methods.iter().filter(|m| !m.eager).count()
+        "first-call phase: JIT-path methods reached the agent {lazy_first} of {lazy_made} times"
     );
+    rec.set("first_calls_jit_path_made", lazy_made)
+        .set("first_calls_jit_path_counted", lazy_first);
 
     let log = out.log(logs.path());
     assert_well_formed(&log.text);
@@ -146,4 +180,7 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
     );
     log.assert_has("Profiler initialized")
         .assert_has("Leave: InstrumentationRefreshWithNewIgnoreList");
+    rec.set("log_lines", log.text.lines().count()).outcome(
+        "Ended on its own; no call lost or duplicated (eager methods exact in the first-call phase, every method exact afterwards; JIT-path methods never over-counted); every refresh S_OK; every profile and name lookup S_OK; every log line well-formed; no contained panic",
+    );
 }

@@ -6,6 +6,7 @@
 //! set within [`PEAK_MARGIN_KB`] of a clean run's.
 
 use super::app::*;
+use super::record::Record;
 use crate::support::*;
 use std::path::Path;
 
@@ -31,12 +32,14 @@ fn garbage(len: usize) -> Vec<u8> {
 
 #[test]
 fn a_missing_broken_or_foreign_agent_dll_leaves_the_application_alone() {
+    let mut rec = Record::new("faults", "a_missing_broken_or_foreign_agent_dll_leaves_the_application_alone", "Agent DLL missing; garbage, empty, MZ without a PE header; a real assembly without AgentShim");
     let agent_note = "Instrumented methods will run without reaching the agent.";
 
     let home = stress_home();
     home.remove_agent();
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("agent DLL missing", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     out.log(logs.path())
@@ -62,6 +65,10 @@ fn a_missing_broken_or_foreign_agent_dll_leaves_the_application_alone() {
         std::fs::write(&dll, &bytes).unwrap();
         let logs = scratch();
         let out = run_work(&home, logs.path());
+        rec.run(
+            &format!("agent DLL: {problem} ({} bytes)", bytes.len()),
+            &out,
+        );
         assert_work_unchanged(&out);
         assert_peak_bounded(&out);
         assert_eq!(agent_calls(&out), -1, "no agent could be loaded");
@@ -88,6 +95,7 @@ fn a_missing_broken_or_foreign_agent_dll_leaves_the_application_alone() {
     .unwrap();
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("agent DLL without AgentShim (NetStandardLib)", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     let log = out.log(logs.path());
@@ -103,10 +111,12 @@ fn a_missing_broken_or_foreign_agent_dll_leaves_the_application_alone() {
         1,
         "said once"
     );
+    rec.outcome("Output unchanged in every case. Missing: the reference Error and detach. Not a PE image / no PE header: a Warn naming the problem, profiler runs, instrumented calls reach no agent. No AgentShim: one Error once the injected code loads the assembly");
 }
 
 #[test]
 fn ten_thousand_instrumentation_points() {
+    let mut rec = Record::new("faults", "ten_thousand_instrumentation_points", "An extension set of 10 000 instrumentation points (440 real, the rest naming absent classes, methods and assemblies)");
     let home = stress_home();
     let mut matches = String::new();
     let bogus = 10_000 - methods().len();
@@ -128,12 +138,14 @@ fn ten_thousand_instrumentation_points() {
     );
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("10 000 points", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
     out.log(logs.path())
         .assert_has("Identified 10000 Instrumentation points (not ignored) in .xml files")
         .assert_has("Profiler initialized");
+    rec.outcome("Output unchanged; 10 000 points identified; all 440 methods reached the agent once; peak within the margin");
 }
 
 /// A megabyte entity referenced 200 times per reference, referenced 100
@@ -169,11 +181,13 @@ fn billion_laughs(root: &str) -> String {
 
 #[test]
 fn entity_expansion_bombs_are_refused_quickly() {
+    let mut rec = Record::new("faults", "entity_expansion_bombs_are_refused_quickly", "Entity-expansion bombs (quadratic 1 MiB x 200 x 100, billion laughs) in extension files and in newrelic.config");
     let home = stress_home();
     home.write_extension("Quadratic.xml", &quadratic_bomb("extension"));
     home.write_extension("Laughs.xml", &billion_laughs("extension"));
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("bombs in extension files", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
@@ -194,15 +208,18 @@ fn entity_expansion_bombs_are_refused_quickly() {
     home.write_config(&quadratic_bomb("configuration"));
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("bomb in newrelic.config", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     out.log(logs.path())
         .assert_has_prefix("Exception thrown while attempting to parse main newrelic.config file: entity declarations are not supported (a possible entity-expansion attack)")
         .assert_has(DETACH);
+    rec.outcome("Output unchanged. Extension files: refused before any expansion, with the reason and position; the other files still apply (all 440 methods instrumented). newrelic.config: refused with the reason, profiler detaches");
 }
 
 #[test]
 fn nesting_100000_levels_deep_parses_or_fails_without_recursion() {
+    let mut rec = Record::new("faults", "nesting_100000_levels_deep_parses_or_fails_without_recursion", "Elements nested 100 000 deep in an extension file and newrelic.config; unclosed nesting in newrelic.config");
     let depth = 100_000;
     let deep = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
     let home = stress_home();
@@ -216,6 +233,7 @@ fn nesting_100000_levels_deep_parses_or_fails_without_recursion() {
     ));
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("deep nesting, closed", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
@@ -227,6 +245,7 @@ fn nesting_100000_levels_deep_parses_or_fails_without_recursion() {
     home.write_config(&format!("<configuration>{}", "<a>".repeat(depth)));
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("unclosed deep nesting in newrelic.config", &out);
     assert_work_unchanged(&out);
     let log = out.log(logs.path());
     assert_well_formed(&log.text);
@@ -244,4 +263,5 @@ fn nesting_100000_levels_deep_parses_or_fails_without_recursion() {
         at.len(),
         &at[at.len().saturating_sub(80)..]
     );
+    rec.outcome("Output unchanged; closed nesting parses (no recursion, no stack overflow) and all methods are instrumented; unclosed nesting: the parse error, its `Exception thrown at` line cut at 64 KiB, detach");
 }

@@ -8,6 +8,7 @@
 
 use super::app::*;
 use super::raw_run::*;
+use super::record::Record;
 use crate::support::*;
 use std::ffi::OsString;
 use std::path::Path;
@@ -18,7 +19,7 @@ fn run_work(home: &Home, logs: &Path) -> Outcome {
 
 /// Runs `logfault <kind>`; returns the outcome and the log as the process
 /// saw it (copied out through its open descriptor).
-fn log_fault(kind: &str) -> (Outcome, String, tempfile::TempDir) {
+fn log_fault(rec: &mut Record, kind: &str) -> (Outcome, String, tempfile::TempDir) {
     let home = stress_home();
     let scratch_dir = scratch();
     let logs = scratch_dir.path().join("logs");
@@ -30,6 +31,7 @@ fn log_fault(kind: &str) -> (Outcome, String, tempfile::TempDir) {
         .log_dir(&logs)
         .env("NEW_RELIC_LOG_LEVEL", "finest")
         .run();
+    rec.run(&format!("log directory: {kind}"), &out);
     out.assert_success();
     assert_eq!(
         app_output(&out),
@@ -71,7 +73,8 @@ fn assert_kept_logging(log: &str) {
 
 #[test]
 fn log_directory_deleted_mid_run_logging_continues_in_the_open_file() {
-    let (out, seen, scratch_dir) = log_fault("delete");
+    let mut rec = Record::new("faults", "log_directory_deleted_mid_run_logging_continues_in_the_open_file", "The log directory deleted (recursively) while the profiler has its log open, then a refresh and 220 first calls");
+    let (out, seen, scratch_dir) = log_fault(&mut rec, "delete");
     assert_kept_logging(&seen);
     assert!(
         !scratch_dir.path().join("logs").exists(),
@@ -84,21 +87,33 @@ fn log_directory_deleted_mid_run_logging_continues_in_the_open_file() {
         "the log descriptor does not point at the deleted file:\n{}",
         out.stderr
     );
+    rec.outcome("Output unchanged; the refresh returned S_OK; logging continued in the open (deleted) file, every line well-formed; the directory was not re-created");
 }
 
 #[test]
 fn log_directory_made_read_only_mid_run_logging_continues() {
-    let (out, seen, scratch_dir) = log_fault("readonly");
+    let mut rec = Record::new(
+        "faults",
+        "log_directory_made_read_only_mid_run_logging_continues",
+        "The log file and directory made read-only mid-run, then a refresh and 220 first calls",
+    );
+    let (out, seen, scratch_dir) = log_fault(&mut rec, "readonly");
     let logs = scratch_dir.path().join("logs");
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_kept_logging(&seen);
     // The file on disk is the same file: it has every line too.
     assert_kept_logging(&out.log(&logs).text);
+    rec.outcome("Output unchanged; the refresh returned S_OK; logging continued in the open file, every line well-formed");
 }
 
 #[test]
 fn log_writes_failing_with_enospc_do_not_reach_the_application() {
+    let mut rec = Record::new(
+        "faults",
+        "log_writes_failing_with_enospc_do_not_reach_the_application",
+        "Every log write failing (the log file is a symlink to /dev/full: ENOSPC)",
+    );
     // The log file is a symlink to /dev/full, created under the pid the
     // process will have (`exec` keeps it): every write fails with ENOSPC.
     let home = stress_home();
@@ -111,6 +126,7 @@ fn log_writes_failing_with_enospc_do_not_reach_the_application() {
         .log_dir(logs.path())
         .env("NEW_RELIC_LOG_LEVEL", "finest")
         .run();
+    rec.run("log writes fail with ENOSPC", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     let link = out.log_path(logs.path());
@@ -118,10 +134,16 @@ fn log_writes_failing_with_enospc_do_not_reach_the_application() {
         std::fs::read_link(&link).ok().as_deref(),
         Some(Path::new("/dev/full"))
     );
+    rec.outcome("Output unchanged; failed writes are dropped silently (no log is possible); peak within the margin");
 }
 
 #[test]
 fn thousands_of_extension_files_are_all_read() {
+    let mut rec = Record::new(
+        "faults",
+        "thousands_of_extension_files_are_all_read",
+        "An extension directory of 6 001 files (3 000 one-method XML files, 3 000 non-XML files)",
+    );
     let home = stress_home();
     let methods = methods();
     for i in 0..3000 {
@@ -138,6 +160,7 @@ fn thousands_of_extension_files_are_all_read() {
     }
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("6 001 extension entries", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
@@ -147,10 +170,16 @@ fn thousands_of_extension_files_are_all_read() {
             methods.len() + 3000
         ))
         .assert_has("Profiler initialized");
+    rec.outcome("Output unchanged; all 3 440 points identified, non-XML files ignored; all 440 methods instrumented");
 }
 
 #[test]
 fn a_50_mb_extension_file_is_refused_unread() {
+    let mut rec = Record::new(
+        "faults",
+        "a_50_mb_extension_file_is_refused_unread",
+        "A 50 MiB extension file",
+    );
     let home = stress_home();
     let big = home.path.join("extensions/Big.xml");
     let mut text = String::from("<?xml version=\"1.0\"?><extension><instrumentation><!-- ");
@@ -159,6 +188,7 @@ fn a_50_mb_extension_file_is_refused_unread() {
     std::fs::write(&big, &text).unwrap();
     let logs = scratch();
     let out = run_work(&home, logs.path());
+    rec.run("50 MiB extension file", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
@@ -173,10 +203,12 @@ fn a_50_mb_extension_file_is_refused_unread() {
             big.display()
         ))
         .assert_has("Profiler initialized");
+    rec.outcome("Output unchanged; refused without reading it: `Unable to open file. File path: … (the file is <size> bytes long, more than the 16777216 bytes allowed)`; peak within the margin");
 }
 
 #[test]
 fn unreadable_fifo_and_looping_extension_files_are_skipped_with_their_reason() {
+    let mut rec = Record::new("faults", "unreadable_fifo_and_looping_extension_files_are_skipped_with_their_reason", "Extension entries that are unreadable (mode 000, without CAP_DAC_*), a FIFO, a symlink to /dev/zero, symlink loops (self, pair) and a directory symlink loop");
     use std::os::unix::fs::{symlink, PermissionsExt};
     let home = stress_home();
     let ext = home.path.join("extensions");
@@ -210,6 +242,7 @@ fn unreadable_fifo_and_looping_extension_files_are_skipped_with_their_reason() {
         ],
         running_as_root(),
     );
+    rec.run("unreadable, FIFO, /dev/zero, loops", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
@@ -238,10 +271,12 @@ fn unreadable_fifo_and_looping_extension_files_are_skipped_with_their_reason() {
         2 * methods().len()
     ))
     .assert_has("Profiler initialized");
+    rec.outcome("Output unchanged; each entry skipped with its reason (Permission denied, not a regular file, Too many levels of symbolic links); start-up never blocked on the FIFO; the directory loop read once");
 }
 
 #[test]
 fn file_names_and_environment_values_that_are_not_utf8_are_reported_and_ignored() {
+    let mut rec = Record::new("faults", "file_names_and_environment_values_that_are_not_utf8_are_reported_and_ignored", "Invalid UTF-8 in an extension file name, in NEW_RELIC_PROFILER_LOG_DIRECTORY, NEW_RELIC_LOG_LEVEL, NEW_RELIC_LAMBDA_HANDLER and CORECLR_NEW_RELIC_HOME");
     use std::os::unix::ffi::OsStrExt;
     let home = stress_home();
     let bad_name = non_utf8("Bad");
@@ -273,6 +308,7 @@ fn file_names_and_environment_values_that_are_not_utf8_are_reported_and_ignored(
         ],
         false,
     );
+    rec.run("invalid UTF-8 names and values", &out);
     assert_work_unchanged(&out);
     assert_peak_bounded(&out);
     assert_all_instrumented(&out);
@@ -321,6 +357,7 @@ fn file_names_and_environment_values_that_are_not_utf8_are_reported_and_ignored(
         ],
         false,
     );
+    rec.run("home path not UTF-8", &out);
     assert_work_unchanged(&out);
     out.log(logs.path())
         .assert_has_prefix(
@@ -328,4 +365,5 @@ fn file_names_and_environment_values_that_are_not_utf8_are_reported_and_ignored(
         )
         .assert_has("Unable to find New Relic Home directory in registry or environment.")
         .assert_lacks("Profiler initialized");
+    rec.outcome("Output unchanged; each value logged lossily as not valid UTF-8 and ignored; the file skipped with a Warn; no directory created under a mangled name; a non-UTF-8 home: the reason, then the reference detach");
 }

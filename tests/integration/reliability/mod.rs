@@ -7,4 +7,6 @@ pub mod app;
 mod concurrency;
 mod faults_config;
 mod faults_files;
+mod faults_live;
 mod raw_run;
+pub mod record;
