@@ -350,11 +350,11 @@ public static class MemoryScenario
         return 0;
     }
 
-    /// A tenth of `count` (at least 100) as warm-up, then `count`.
+    /// A tenth of `count` (at least 10) as warm-up, then `count`.
     static void Measure(string what, int count, Action<int> operation)
     {
         if (count == 0) return;
-        operation(Math.Max(100, count / 10));
+        operation(Math.Max(10, count / 10));
         var before = Memory.SettledRssKb();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         operation(count);

@@ -8,5 +8,7 @@ mod concurrency;
 mod faults_config;
 mod faults_files;
 mod faults_live;
+mod leaks;
+mod memory;
 mod raw_run;
 pub mod record;
