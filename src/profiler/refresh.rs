@@ -108,7 +108,8 @@ impl Profiler {
     /// `AddCustomInstrumentation`: keep `xml` under `file_name` until applied;
     /// a later document with the same name replaces an earlier one.
     /// A document over the bounds of [`custom_document_refusal`] is refused
-    /// with `E_INVALIDARG` and an Error line (the original stores anything).
+    /// with `E_INVALIDARG` and an Error line (the original stores anything;
+    /// docs/compatibility.md E5).
     pub fn add_custom_instrumentation(
         &self,
         active: &Active,
