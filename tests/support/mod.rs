@@ -4,3 +4,4 @@
 pub mod checks;
 pub mod corpus;
 pub mod wrapper;
+pub mod select_all;
