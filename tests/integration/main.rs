@@ -17,6 +17,7 @@ mod attach;
 mod comparison;
 mod diagnostics;
 mod everything;
+mod everything_report;
 mod instrumentation;
 mod instrumentation_config;
 mod live_instrumentation;

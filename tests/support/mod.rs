@@ -3,5 +3,5 @@
 
 pub mod checks;
 pub mod corpus;
-pub mod wrapper;
 pub mod select_all;
+pub mod wrapper;

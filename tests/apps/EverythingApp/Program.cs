@@ -54,6 +54,8 @@ public static class Program
                 catch (Exception e)
                 {
                     result = "threw " + e.GetType().FullName + ": " + e.Message;
+                    // The whole exception (stack included) goes to stderr, which the test checks is empty.
+                    Console.Error.WriteLine($"{name}#{round}: {e}");
                 }
                 Console.WriteLine($"{name}#{round}: {result}");
             }
