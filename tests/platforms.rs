@@ -33,7 +33,11 @@ const PLATFORMS: [Platform; 6] = [
     Platform::new("linux-x64", Kind::Glibc, object::Architecture::X86_64),
     Platform::new("linux-arm64", Kind::Glibc, object::Architecture::Aarch64),
     Platform::new("linux-musl-x64", Kind::Musl, object::Architecture::X86_64),
-    Platform::new("linux-musl-arm64", Kind::Musl, object::Architecture::Aarch64),
+    Platform::new(
+        "linux-musl-arm64",
+        Kind::Musl,
+        object::Architecture::Aarch64,
+    ),
     Platform::new("win-x64", Kind::Windows, object::Architecture::X86_64),
     Platform::new("win-x86", Kind::Windows, object::Architecture::I386),
 ];
@@ -149,7 +153,10 @@ fn defines_fn(text: &str, name: &str) -> bool {
 
 #[test]
 fn defines_fn_matches_only_function_definitions() {
-    assert!(defines_fn("pub extern \"C\" fn ReleaseProfile() {}", "ReleaseProfile"));
+    assert!(defines_fn(
+        "pub extern \"C\" fn ReleaseProfile() {}",
+        "ReleaseProfile"
+    ));
     assert!(defines_fn("fn  ReleaseProfile (", "ReleaseProfile"));
     assert!(!defines_fn("// ReleaseProfile() frees", "ReleaseProfile"));
     assert!(!defines_fn("fn ReleaseProfileNow()", "ReleaseProfile"));
@@ -180,9 +187,8 @@ fn elf_facts(bytes: &[u8]) -> Facts {
         .unwrap()
         .expect("a dynamic section");
     let strings = sections.strings(endian, bytes, strtab).unwrap();
-    let text = |offset: u64| {
-        String::from_utf8_lossy(strings.get(offset as u32).unwrap()).into_owned()
-    };
+    let text =
+        |offset: u64| String::from_utf8_lossy(strings.get(offset as u32).unwrap()).into_owned();
     let mut soname = None;
     let mut needed = Vec::new();
     for entry in dynamic {
@@ -219,7 +225,12 @@ fn pe_facts(bytes: &[u8], arch: object::Architecture) -> Facts {
         let exports = file
             .exports()
             .unwrap()
-            .filter_map(|e| e.unwrap().name().name().map(|n| String::from_utf8_lossy(n).into_owned()))
+            .filter_map(|e| {
+                e.unwrap()
+                    .name()
+                    .name()
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+            })
             .collect();
         let mut needed: Vec<String> = file
             .imports()
@@ -258,7 +269,10 @@ fn artifact_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
         _ => elf_facts(bytes),
     };
     if facts.arch != platform.arch {
-        problems.push(format!("architecture {:?}, expected {:?}", facts.arch, platform.arch));
+        problems.push(format!(
+            "architecture {:?}, expected {:?}",
+            facts.arch, platform.arch
+        ));
     }
     for (name, required) in expected_exports() {
         if required && !facts.exports.iter().any(|e| e == &name) {
@@ -285,14 +299,33 @@ fn artifact_problems(platform: &Platform, bytes: &[u8]) -> Vec<String> {
         }
     } else {
         if facts.soname.as_deref() != Some("libNewRelicProfiler.so") {
-            problems.push(format!("SONAME {:?}, expected libNewRelicProfiler.so", facts.soname));
+            problems.push(format!(
+                "SONAME {:?}, expected libNewRelicProfiler.so",
+                facts.soname
+            ));
         }
         let allowed: &[&str] = match (platform.kind, platform.arch) {
             (Kind::Glibc, arch) => {
                 if arch == object::Architecture::X86_64 {
-                    &["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libgcc_s.so.1", "ld-linux-x86-64.so.2"]
+                    &[
+                        "libc.so.6",
+                        "libm.so.6",
+                        "libpthread.so.0",
+                        "libdl.so.2",
+                        "librt.so.1",
+                        "libgcc_s.so.1",
+                        "ld-linux-x86-64.so.2",
+                    ]
                 } else {
-                    &["libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libgcc_s.so.1", "ld-linux-aarch64.so.1"]
+                    &[
+                        "libc.so.6",
+                        "libm.so.6",
+                        "libpthread.so.0",
+                        "libdl.so.2",
+                        "librt.so.1",
+                        "libgcc_s.so.1",
+                        "ld-linux-aarch64.so.1",
+                    ]
                 }
             }
             _ => &["libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"],
@@ -335,7 +368,11 @@ fn artifacts_meet_the_binary_constraints() {
                     path.display()
                 ));
             } else {
-                eprintln!("{}: not built, not checked ({})", platform.name, path.display());
+                eprintln!(
+                    "{}: not built, not checked ({})",
+                    platform.name,
+                    path.display()
+                );
             }
             continue;
         };
@@ -345,7 +382,11 @@ fn artifacts_meet_the_binary_constraints() {
         eprintln!("{}: checked, {} bytes", platform.name, bytes.len());
         checked.push(platform.name);
     }
-    assert!(problems.is_empty(), "artifact problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "artifact problems:\n{}",
+        problems.join("\n")
+    );
     eprintln!("checked: {checked:?}");
 }
 
@@ -357,9 +398,10 @@ fn packages_are_agent_homes() {
     let version = cargo_version();
     let mut problems = Vec::new();
     for platform in &PLATFORMS {
-        let tarball = out_dir()
-            .join("packages")
-            .join(format!("newrelic-profiler-{version}-{}.tar.gz", platform.name));
+        let tarball = out_dir().join("packages").join(format!(
+            "newrelic-profiler-{version}-{}.tar.gz",
+            platform.name
+        ));
         if !tarball.is_file() {
             if required.iter().any(|r| r == platform.name) {
                 problems.push(format!("{}: {} missing", platform.name, tarball.display()));
@@ -368,7 +410,11 @@ fn packages_are_agent_homes() {
             }
             continue;
         }
-        let listing = Command::new("tar").arg("-tzf").arg(&tarball).output().expect("tar");
+        let listing = Command::new("tar")
+            .arg("-tzf")
+            .arg(&tarball)
+            .output()
+            .expect("tar");
         assert!(listing.status.success(), "tar -tzf {}", tarball.display());
         let entries: Vec<String> = String::from_utf8_lossy(&listing.stdout)
             .lines()
@@ -391,19 +437,35 @@ fn packages_are_agent_homes() {
         for file in wanted {
             let entry = format!("newrelic-dotnet-agent/{file}");
             if !entries.contains(&entry) {
-                problems.push(format!("{}: {entry} missing from the package", platform.name));
+                problems.push(format!(
+                    "{}: {entry} missing from the package",
+                    platform.name
+                ));
             }
         }
         let xml = entries
             .iter()
             .filter(|e| e.starts_with("newrelic-dotnet-agent/extensions/") && e.ends_with(".xml"))
             .count();
-        let expected_xml = if platform.kind == Kind::Windows { 45 } else { 29 };
+        let expected_xml = if platform.kind == Kind::Windows {
+            45
+        } else {
+            29
+        };
         if xml != expected_xml {
-            problems.push(format!("{}: {xml} extension files, expected {expected_xml}", platform.name));
+            problems.push(format!(
+                "{}: {xml} extension files, expected {expected_xml}",
+                platform.name
+            ));
         }
-        if let Some(stray) = entries.iter().find(|e| !e.starts_with("newrelic-dotnet-agent")) {
-            problems.push(format!("{}: {stray} outside newrelic-dotnet-agent/", platform.name));
+        if let Some(stray) = entries
+            .iter()
+            .find(|e| !e.starts_with("newrelic-dotnet-agent"))
+        {
+            problems.push(format!(
+                "{}: {stray} outside newrelic-dotnet-agent/",
+                platform.name
+            ));
         }
         // The packaged library is the artifact that was checked above.
         let packed = Command::new("tar")
@@ -421,9 +483,17 @@ fn packages_are_agent_homes() {
                 platform.name
             ));
         }
-        eprintln!("{}: package checked ({} entries)", platform.name, entries.len());
+        eprintln!(
+            "{}: package checked ({} entries)",
+            platform.name,
+            entries.len()
+        );
     }
-    assert!(problems.is_empty(), "package problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "package problems:\n{}",
+        problems.join("\n")
+    );
 }
 
 // ------------------------------------------------------------ Dockerfiles
@@ -444,7 +514,9 @@ fn instructions(text: &str) -> Vec<(String, String)> {
             continue;
         }
         current.push_str(trimmed);
-        let (keyword, rest) = current.split_once(char::is_whitespace).unwrap_or((&current, ""));
+        let (keyword, rest) = current
+            .split_once(char::is_whitespace)
+            .unwrap_or((&current, ""));
         out.push((keyword.to_ascii_uppercase(), rest.trim().to_string()));
         current.clear();
     }
@@ -462,7 +534,9 @@ fn assignments(text: &str) -> BTreeMap<String, String> {
 fn substitute(text: &str, args: &BTreeMap<String, String>) -> String {
     let mut s = text.to_string();
     for (k, v) in args {
-        s = s.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
+        s = s
+            .replace(&format!("${{{k}}}"), v)
+            .replace(&format!("${k}"), v);
     }
     s
 }
@@ -474,7 +548,10 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
     let cargo_config = std::fs::read_to_string(repo.join(".cargo/config.toml")).unwrap();
     let guid = "{36032161-FFC0-4B61-B559-F6C5D41BAE5A}";
     let launcher = std::fs::read_to_string(repo.join("src/launcher/attach.rs")).unwrap();
-    assert!(launcher.contains(guid), "the launcher's CORECLR_PROFILER GUID changed");
+    assert!(
+        launcher.contains(guid),
+        "the launcher's CORECLR_PROFILER GUID changed"
+    );
 
     let mut problems = Vec::new();
     let mut args = BTreeMap::new();
@@ -516,11 +593,17 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
             "COPY" | "ADD" => {
                 let words: Vec<&str> = rest.split_whitespace().collect();
                 let from = words.iter().find_map(|w| w.strip_prefix("--from="));
-                let paths: Vec<&str> = words.iter().copied().filter(|w| !w.starts_with("--")).collect();
+                let paths: Vec<&str> = words
+                    .iter()
+                    .copied()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
                 let (dest, sources) = paths.split_last().expect("COPY needs a destination");
                 if let Some(stage) = from {
                     if !stages.iter().any(|s| s == stage) {
-                        problems.push(format!("{name}: COPY --from={stage}: no such stage before it"));
+                        problems.push(format!(
+                            "{name}: COPY --from={stage}: no such stage before it"
+                        ));
                     }
                     continue;
                 }
@@ -530,8 +613,10 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                         // Produced by build_targets, not in the repository.
                         let file = path.rsplit('/').next().unwrap();
                         let ok = PLATFORMS.iter().any(|p| {
-                            path == format!("target/platforms/packages/newrelic-profiler-{version}-{}.tar.gz", p.name)
-                                || path == format!("target/platforms/{}/{}", p.name, p.library())
+                            path == format!(
+                                "target/platforms/packages/newrelic-profiler-{version}-{}.tar.gz",
+                                p.name
+                            ) || path == format!("target/platforms/{}/{}", p.name, p.library())
                         });
                         if !ok {
                             problems.push(format!(
@@ -539,19 +624,31 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                             ));
                         }
                         if keyword == "ADD" && file.ends_with(".tar.gz") {
-                            home_unpacked = Some(format!("{}/newrelic-dotnet-agent", dest.trim_end_matches('/')));
+                            home_unpacked = Some(format!(
+                                "{}/newrelic-dotnet-agent",
+                                dest.trim_end_matches('/')
+                            ));
                             let is_alpine = bases.last().is_some_and(|b| b.contains("alpine"));
                             if is_alpine != file.contains("-linux-musl-") {
-                                problems.push(format!("{name}: {file} does not match the base image {:?}", bases.last()));
+                                problems.push(format!(
+                                    "{name}: {file} does not match the base image {:?}",
+                                    bases.last()
+                                ));
                             }
                         }
                     } else if !repo.join(path).exists() {
-                        problems.push(format!("{name}: copies {path}, which is not in the repository"));
+                        problems.push(format!(
+                            "{name}: copies {path}, which is not in the repository"
+                        ));
                     } else {
                         let target = if dest.starts_with('/') {
                             dest.to_string()
                         } else {
-                            format!("{}/{}", workdir.trim_end_matches('/'), dest.trim_start_matches("./"))
+                            format!(
+                                "{}/{}",
+                                workdir.trim_end_matches('/'),
+                                dest.trim_start_matches("./")
+                            )
                         };
                         copied.push((target.trim_end_matches('/').to_string(), repo.join(path)));
                     }
@@ -569,7 +666,8 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                                 .is_some_and(|rel| src.join(rel).is_file())
                         });
                         if !found {
-                            problems.push(format!("{name}: {word} is not copied from the repository"));
+                            problems
+                                .push(format!("{name}: {word} is not copied from the repository"));
                         }
                         if let Some(o) = words.iter().position(|w| *w == "-o") {
                             let stem = Path::new(word).file_stem().unwrap().to_string_lossy();
@@ -580,17 +678,27 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                         let triple = words[i + 1].trim_matches('"');
                         let triples: Vec<String> = if triple.starts_with('$') {
                             // chosen in a `case`: every literal triple in the RUN
-                            words.iter().filter_map(|w| w.strip_prefix("target=")).map(|t| t.trim_end_matches(';').to_string()).collect()
+                            words
+                                .iter()
+                                .filter_map(|w| w.strip_prefix("target="))
+                                .map(|t| t.trim_end_matches(';').to_string())
+                                .collect()
                         } else {
                             vec![triple.to_string()]
                         };
                         assert!(!triples.is_empty(), "{name}: no target triple found");
                         for t in triples {
                             if !cargo_config.contains(&format!("[target.{t}]")) {
-                                problems.push(format!("{name}: .cargo/config.toml has no [target.{t}]"));
+                                problems.push(format!(
+                                    "{name}: .cargo/config.toml has no [target.{t}]"
+                                ));
                             }
-                            if t.contains("musl") && !rustflags.contains("target-feature=-crt-static") {
-                                problems.push(format!("{name}: builds {t} without -C target-feature=-crt-static"));
+                            if t.contains("musl")
+                                && !rustflags.contains("target-feature=-crt-static")
+                            {
+                                problems.push(format!(
+                                    "{name}: builds {t} without -C target-feature=-crt-static"
+                                ));
                             }
                         }
                     }
@@ -599,9 +707,12 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                     }
                     if word == "build_targets/check-artifact" {
                         let platform = words[i + 1].trim_matches('"');
-                        let ok = platform.starts_with('$') || PLATFORMS.iter().any(|p| p.name == platform);
+                        let ok = platform.starts_with('$')
+                            || PLATFORMS.iter().any(|p| p.name == platform);
                         if !ok {
-                            problems.push(format!("{name}: check-artifact {platform}: unknown platform"));
+                            problems.push(format!(
+                                "{name}: check-artifact {platform}: unknown platform"
+                            ));
                         }
                     }
                 }
@@ -615,9 +726,15 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
         }
     }
     // The static unwinder directory in RUSTFLAGS is made by the file itself.
-    if let Some(dir) = rustflags.split_whitespace().find_map(|w| w.strip_prefix("native=")).map(|d| d.trim_matches('"')) {
+    if let Some(dir) = rustflags
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("native="))
+        .map(|d| d.trim_matches('"'))
+    {
         if !text.contains(&format!("mkdir -p {dir}")) {
-            problems.push(format!("{name}: RUSTFLAGS searches {dir}, which the file does not create"));
+            problems.push(format!(
+                "{name}: RUSTFLAGS searches {dir}, which the file does not create"
+            ));
         }
         if !text.contains(&format!("{dir}/libgcc_s.a")) {
             problems.push(format!("{name}: {dir} does not provide libgcc_s.a"));
@@ -629,7 +746,10 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
             ("CORECLR_ENABLE_PROFILING", "1".to_string()),
             ("CORECLR_PROFILER", guid.to_string()),
             ("CORECLR_NEW_RELIC_HOME", home.clone()),
-            ("CORECLR_PROFILER_PATH", format!("{home}/libNewRelicProfiler.so")),
+            (
+                "CORECLR_PROFILER_PATH",
+                format!("{home}/libNewRelicProfiler.so"),
+            ),
         ];
         for (k, v) in want {
             if env.get(k) != Some(&v) {
@@ -642,7 +762,9 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                     .iter()
                     .any(|(file, dir)| dll == format!("{}/{file}", dir.trim_end_matches('/')));
                 if !ok {
-                    problems.push(format!("{name}: runs {dll}, which no `dotnet publish -o` produces"));
+                    problems.push(format!(
+                        "{name}: runs {dll}, which no `dotnet publish -o` produces"
+                    ));
                 }
             }
             None => problems.push(format!("{name}: no ENTRYPOINT running a .dll")),
@@ -665,15 +787,29 @@ fn dockerfiles_reference_what_exists() {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    for wanted in ["alpine-builder.Dockerfile", "aspnet-alpine.Dockerfile", "aspnet-ubuntu.Dockerfile"] {
-        assert!(names.iter().any(|n| n == wanted), "docker/{wanted} missing: {names:?}");
+    for wanted in [
+        "alpine-builder.Dockerfile",
+        "aspnet-alpine.Dockerfile",
+        "aspnet-ubuntu.Dockerfile",
+    ] {
+        assert!(
+            names.iter().any(|n| n == wanted),
+            "docker/{wanted} missing: {names:?}"
+        );
     }
     let mut problems = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy();
-        problems.extend(dockerfile_problems(&name, &std::fs::read_to_string(file).unwrap()));
+        problems.extend(dockerfile_problems(
+            &name,
+            &std::fs::read_to_string(file).unwrap(),
+        ));
     }
-    assert!(problems.is_empty(), "Dockerfile problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "Dockerfile problems:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -682,27 +818,48 @@ fn the_dockerfile_check_catches_mistakes() {
     assert!(dockerfile_problems("good", &good).is_empty());
     let cases = [
         ("COPY tests/apps/ ./", "COPY tests/nope/ ./"),
-        ("newrelic-profiler-0.1.0-linux-musl-x64", "newrelic-profiler-0.0.9-linux-musl-x64"),
-        ("newrelic-profiler-0.1.0-linux-musl-x64", "newrelic-profiler-0.1.0-linux-x64"),
+        (
+            "newrelic-profiler-0.1.0-linux-musl-x64",
+            "newrelic-profiler-0.0.9-linux-musl-x64",
+        ),
+        (
+            "newrelic-profiler-0.1.0-linux-musl-x64",
+            "newrelic-profiler-0.1.0-linux-x64",
+        ),
         ("libNewRelicProfiler.so \\", "libNewRelicProfiler2.so \\"),
         ("/app/WebApp.dll", "/app/Nope.dll"),
         ("--from=app /app", "--from=nope /app"),
     ];
     for (from, to) in cases {
         let from = from.replace("0.1.0", &cargo_version());
-        assert!(good.contains(&from), "fixture text {from:?} not in the file");
+        assert!(
+            good.contains(&from),
+            "fixture text {from:?} not in the file"
+        );
         let bad = good.replace(&from, &to.replace("0.1.0", &cargo_version()));
-        assert!(!dockerfile_problems("bad", &bad).is_empty(), "not caught: {from} -> {to}");
+        assert!(
+            !dockerfile_problems("bad", &bad).is_empty(),
+            "not caught: {from} -> {to}"
+        );
     }
     let builder = std::fs::read_to_string(repo().join("docker/alpine-builder.Dockerfile")).unwrap();
     assert!(dockerfile_problems("good", &builder).is_empty());
     for (from, to) in [
         ("-C target-feature=-crt-static ", ""),
         ("COPY src/ src/", "COPY source/ src/"),
-        ("target=aarch64-unknown-linux-musl", "target=aarch64-unknown-linux-gnux"),
+        (
+            "target=aarch64-unknown-linux-musl",
+            "target=aarch64-unknown-linux-gnux",
+        ),
     ] {
-        assert!(builder.contains(from), "fixture text {from:?} not in the builder");
-        assert!(!dockerfile_problems("bad", &builder.replace(from, to)).is_empty(), "not caught: {from}");
+        assert!(
+            builder.contains(from),
+            "fixture text {from:?} not in the builder"
+        );
+        assert!(
+            !dockerfile_problems("bad", &builder.replace(from, to)).is_empty(),
+            "not caught: {from}"
+        );
     }
 }
 

@@ -145,6 +145,23 @@ const FORBIDDEN: [&str; 4] = [
     "MissingMethodException",
 ];
 
+/// The shapes the workload must exercise (issue 9 item 1), and whether at
+/// least one must be instrumented (not only skipped with a reason).
+const REQUIRED_SHAPES: [(&str, bool); 12] = [
+    ("shared_generic_code", true),
+    ("struct_methods", false),
+    ("ref_struct_methods", false),
+    ("iterator_kickoff", true),
+    ("async_kickoff", true),
+    ("state_machine_move_next", true),
+    ("stackalloc", true),
+    ("fixed", true),
+    ("tail_prefixed_calls", false),
+    ("jmp", false),
+    ("exception_filters", true),
+    ("huge_methods", true),
+];
+
 /// `[EmittedTailCalls]Emitted.Chain.<method>(System.Int32)` for the emitted methods.
 fn emitted_keys() -> Vec<String> {
     EMITTED
@@ -152,6 +169,13 @@ fn emitted_keys() -> Vec<String> {
         .iter()
         .map(|m| format!("[{}]{}.{m}(System.Int32)", EMITTED.0, EMITTED.1))
         .collect()
+}
+
+/// The emitted methods with the IL shapes each contains (`Target`: none,
+/// `TailCaller`: a `tail.`-prefixed call, `Jumper`: `jmp`).
+fn emitted_shapes() -> Vec<(String, &'static [&'static str])> {
+    const SHAPES: [&[&str]; 3] = [&[], &["tail_prefixed_calls"], &["jmp"]];
+    emitted_keys().into_iter().zip(SHAPES).collect()
 }
 
 /// The application's output without the pid line.
@@ -185,7 +209,7 @@ fn agent_totals(agent: &str) -> ((u64, u64, u64), Vec<String>) {
 
 /// Every check of the run; the failures are reported all at once.
 fn check(e: &Everything) -> Accounting {
-    let mut a = account(&e.selections, &emitted_keys(), &e.events);
+    let mut a = account(&e.selections, &emitted_shapes(), &e.events);
     let mut fail = |m: String| a.failures.push(m);
     if !e.baseline.status.success() || !e.instrumented.status.success() {
         fail(format!(
@@ -279,6 +303,19 @@ fn check(e: &Everything) -> Accounting {
             fail(format!(
                 "the agent was called by {function}, which has no rewrite event"
             ));
+        }
+    }
+    // Every shape the issue names was exercised: JIT-compiled at least once,
+    // and instrumented unless the profiler skips it with a reason (value
+    // types: §5.8 and R10; `tail.` and `jmp`: R1).
+    for (shape, must_instrument) in REQUIRED_SHAPES {
+        let Some((name, v)) = a.shapes.iter().find(|(k, _)| k.starts_with(shape)) else {
+            fail(format!("shape {shape} not counted"));
+            continue;
+        };
+        let n = |field: &str| v[field].as_u64().unwrap_or(0);
+        if n("jit_compiled") == 0 || (must_instrument && n("instrumented") == 0) {
+            fail(format!("shape {name} not exercised: {v}"));
         }
     }
     a.counts.insert("agent.calls".into(), json!(calls));

@@ -83,7 +83,14 @@ const KNOWN_REASONS: [&str; 9] = [
     "api_skip",
 ];
 
-pub fn account(selections: &[Selection], extra_keys: &[String], events: &[Value]) -> Accounting {
+/// `extra` are selected methods not read from an assembly on disk (the
+/// emitted ones), each with the names of the shapes it exercises.
+pub fn account(
+    selections: &[Selection],
+    extra: &[(String, &[&str])],
+    events: &[Value],
+) -> Accounting {
+    let extra_keys: Vec<String> = extra.iter().map(|(k, _)| k.clone()).collect();
     let mut a = Accounting::default();
     let fates = fates(events);
     let mut selected: BTreeMap<String, Vec<(&SelectedType, &SelectedMethod)>> = BTreeMap::new();
@@ -187,12 +194,16 @@ pub fn account(selections: &[Selection], extra_keys: &[String], events: &[Value]
         .insert("never_jit_compiled".into(), json!(n(Bucket::NeverCompiled)));
     a.counts
         .insert("never_jit_compiled.no_il_body".into(), json!(no_body));
-    a.shapes = shapes(selections, &a.buckets);
+    a.shapes = shapes(selections, extra, &a.buckets);
     a
 }
 
 /// Selected / JIT-compiled / instrumented counts of each IL or signature shape.
-fn shapes(selections: &[Selection], buckets: &HashMap<String, Bucket>) -> BTreeMap<String, Value> {
+fn shapes(
+    selections: &[Selection],
+    extra: &[(String, &[&str])],
+    buckets: &HashMap<String, Bucket>,
+) -> BTreeMap<String, Value> {
     type Test = fn(&SelectedType, &SelectedMethod) -> bool;
     let il = |m: &SelectedMethod| m.il.unwrap_or_default();
     let tests: Vec<(&str, Test)> = vec![
@@ -219,6 +230,7 @@ fn shapes(selections: &[Selection], buckets: &HashMap<String, Bucket>) -> BTreeM
         ("tail_prefixed_calls", |_, m| {
             m.il.is_some_and(|i| i.tail_calls > 0)
         }),
+        ("jmp", |_, m| m.il.is_some_and(|i| i.jmp > 0)),
         ("exception_filters", |_, m| {
             m.il.is_some_and(|i| i.filters > 0)
         }),
@@ -238,20 +250,24 @@ fn shapes(selections: &[Selection], buckets: &HashMap<String, Bucket>) -> BTreeM
     let mut out = BTreeMap::new();
     for (name, test) in tests {
         let (mut selected, mut compiled, mut instrumented) = (0, 0, 0);
-        for s in selections {
-            for (key, t, m) in s.keys() {
-                if !test(t, m) {
-                    continue;
+        let read = selections
+            .iter()
+            .flat_map(|s| s.keys())
+            .filter(|(_, t, m)| test(t, m))
+            .map(|(key, _, _)| key);
+        let emitted = extra
+            .iter()
+            .filter(|(_, shapes)| shapes.contains(&name))
+            .map(|(key, _)| key.clone());
+        for key in read.chain(emitted) {
+            selected += 1;
+            match buckets.get(&key) {
+                Some(Bucket::Instrumented) => {
+                    compiled += 1;
+                    instrumented += 1;
                 }
-                selected += 1;
-                match buckets.get(&key) {
-                    Some(Bucket::Instrumented) => {
-                        compiled += 1;
-                        instrumented += 1;
-                    }
-                    Some(Bucket::NeverCompiled) | None => {}
-                    Some(_) => compiled += 1,
-                }
+                Some(Bucket::NeverCompiled) | None => {}
+                Some(_) => compiled += 1,
             }
         }
         out.insert(

@@ -28,7 +28,9 @@ fn unpacked_home(dir: &Path) -> Option<PathBuf> {
         .find_map(|l| l.strip_prefix("version = \""))
         .and_then(|v| v.strip_suffix('"'))
         .unwrap();
-    let tarball = out.join(format!("packages/newrelic-profiler-{version}-linux-x64.tar.gz"));
+    let tarball = out.join(format!(
+        "packages/newrelic-profiler-{version}-linux-x64.tar.gz"
+    ));
     if !tarball.is_file() {
         let required = std::env::var("NR_REQUIRE_PLATFORMS").unwrap_or_default();
         assert!(
@@ -66,7 +68,10 @@ fn packaged_home_runs_an_app_through_run_sh() {
     let run_sh = home.join("run.sh").display().to_string();
     // Only run.sh can point the runtime at the packaged library.
     let out = Run::command(&run_sh, &["dotnet", &web, "3"])
-        .env("CORECLR_PROFILER_PATH", "/nonexistent/libNewRelicProfiler.so")
+        .env(
+            "CORECLR_PROFILER_PATH",
+            "/nonexistent/libNewRelicProfiler.so",
+        )
         .log_dir(scratch.path())
         .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
         .run();
@@ -74,8 +79,14 @@ fn packaged_home_runs_an_app_through_run_sh() {
     assert!(out.stdout.contains("response 2: "), "{}", out.stdout);
     let log = out.log(scratch.path());
     log.assert_has("Profiler initialized")
-        .assert_has(&format!("Found newrelic.config at: {}/newrelic.config", home.display()))
-        .assert_has(&format!("Loading instrumentation from {}/extensions", home.display()))
+        .assert_has(&format!(
+            "Found newrelic.config at: {}/newrelic.config",
+            home.display()
+        ))
+        .assert_has(&format!(
+            "Loading instrumentation from {}/extensions",
+            home.display()
+        ))
         .assert_has("Identified 373 Instrumentation points (not ignored) in .xml files");
     let agent = AgentLog::read(&agent_log);
     let sends = agent.calls_to("System.Net.Http.SocketsHttpHandler", "SendAsync");
@@ -91,14 +102,23 @@ fn packaged_setenv_sh_attaches_from_a_posix_shell() {
     let logs = scratch();
     let app = fixtures().app_dll.display().to_string();
     // Sourced by plain `sh` (no BASH_SOURCE): the home is the current folder.
-    let out = Run::command("sh", &["-c", ". ./setenv.sh && exec dotnet \"$0\" hello", &app])
-        .env("CORECLR_PROFILER_PATH", "/nonexistent/libNewRelicProfiler.so")
-        .cwd(&home)
-        .log_dir(logs.path())
-        .run();
+    let out = Run::command(
+        "sh",
+        &["-c", ". ./setenv.sh && exec dotnet \"$0\" hello", &app],
+    )
+    .env(
+        "CORECLR_PROFILER_PATH",
+        "/nonexistent/libNewRelicProfiler.so",
+    )
+    .cwd(&home)
+    .log_dir(logs.path())
+    .run();
     out.assert_app_ran();
     out.log(logs.path())
         .assert_has("Profiler initialized")
-        .assert_has(&format!("Loading instrumentation from {}/extensions", home.display()))
+        .assert_has(&format!(
+            "Loading instrumentation from {}/extensions",
+            home.display()
+        ))
         .assert_has("Identified 373 Instrumentation points (not ignored) in .xml files");
 }

@@ -65,8 +65,15 @@ pub fn profiler_library() -> &'static PathBuf {
     LIBRARY.get_or_init(|| {
         if let Some(path) = std::env::var_os("NR_PROFILER_LIBRARY") {
             let path = PathBuf::from(path);
-            assert!(path.is_file(), "NR_PROFILER_LIBRARY={} is not a file", path.display());
-            eprintln!("profiler under test: {} (NR_PROFILER_LIBRARY)", path.display());
+            assert!(
+                path.is_file(),
+                "NR_PROFILER_LIBRARY={} is not a file",
+                path.display()
+            );
+            eprintln!(
+                "profiler under test: {} (NR_PROFILER_LIBRARY)",
+                path.display()
+            );
             return path;
         }
         let profile_dir = target_profile_dir();

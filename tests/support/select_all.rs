@@ -18,6 +18,9 @@ use NewRelicProfiler::il::signature::{
     render_parameters, MethodSig, Primitive, TypeNameResolver, TypeSig,
 };
 use NewRelicProfiler::il::{Handler, MethodBody, OpCode};
+use NewRelicProfiler::instrument::byref_like::{
+    IS_BYREF_LIKE_ATTRIBUTE as IS_BYREF_LIKE, KNOWN_BYREF_LIKE,
+};
 
 /// Everything selected in one assembly.
 pub struct Selection {
@@ -93,20 +96,6 @@ impl Selection {
         })
     }
 }
-
-const IS_BYREF_LIKE: &str = "System.Runtime.CompilerServices.IsByRefLikeAttribute";
-/// Byref-like types outside the assembly being read (their TypeDefs carry
-/// the attribute in CoreLib; this reader does not follow references).
-const KNOWN_BYREF_LIKE: [&str; 8] = [
-    "System.Span`1",
-    "System.ReadOnlySpan`1",
-    "System.TypedReference",
-    "System.ArgIterator",
-    "System.RuntimeArgumentHandle",
-    "System.Text.Json.Utf8JsonReader",
-    "System.Runtime.CompilerServices.DefaultInterpolatedStringHandler",
-    "System.Buffers.SequenceReader`1",
-];
 
 /// Reads `path` and selects every method of every type that has methods.
 pub fn select_everything(path: &Path) -> Result<Selection, String> {
