@@ -4,9 +4,11 @@
 //! packaged `newrelic.config` and the 29 shipped extension files (373
 //! points), and the injected calls reach the agent.
 //!
-//! Needs `build_targets/build-all --targets linux-x64 --package` first; the
-//! tests say so and pass when the package is absent, unless
-//! `NR_REQUIRE_PLATFORMS` names linux-x64 (as `.ci/run` does).
+//! Uses the package from `build_targets/build-all --targets linux-x64
+//! --package` (glibc-2.17 floor) when it was built — `.ci/run` builds it and
+//! requires it through `NR_REQUIRE_PLATFORMS`. Otherwise the tests package
+//! the library this test run built with the same `build_targets/package`
+//! script, so they always run.
 
 use crate::agent_record::AgentLog;
 use crate::support::*;
@@ -17,8 +19,8 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The linux-x64 package unpacked into `dir`, or None when it was not built.
-fn unpacked_home(dir: &Path) -> Option<PathBuf> {
+/// The linux-x64 package unpacked into `dir`.
+fn unpacked_home(dir: &Path) -> PathBuf {
     let out = std::env::var_os("NR_PLATFORMS_OUT")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest().join("target/platforms"));
@@ -28,7 +30,7 @@ fn unpacked_home(dir: &Path) -> Option<PathBuf> {
         .find_map(|l| l.strip_prefix("version = \""))
         .and_then(|v| v.strip_suffix('"'))
         .unwrap();
-    let tarball = out.join(format!(
+    let mut tarball = out.join(format!(
         "packages/newrelic-profiler-{version}-linux-x64.tar.gz"
     ));
     if !tarball.is_file() {
@@ -38,8 +40,7 @@ fn unpacked_home(dir: &Path) -> Option<PathBuf> {
             "{} missing (NR_REQUIRE_PLATFORMS requires linux-x64; run build_targets/build-all --targets linux-x64 --package)",
             tarball.display()
         );
-        eprintln!("{} not built: package test not run", tarball.display());
-        return None;
+        tarball = package_this_build(dir, version);
     }
     let status = Command::new("tar")
         .arg("-xzf")
@@ -53,15 +54,38 @@ fn unpacked_home(dir: &Path) -> Option<PathBuf> {
     // The package carries no managed agent: add the test agent, as an
     // operator adds the real one.
     std::fs::copy(&fixtures().agent_dll, home.join("NewRelic.Agent.Core.dll")).unwrap();
-    Some(home)
+    home
+}
+
+/// Packs the library this test run uses (`target/<profile>/`) with
+/// `build_targets/package`, as `build-all --package` would.
+fn package_this_build(dir: &Path, version: &str) -> PathBuf {
+    let out = dir.join("platforms");
+    std::fs::create_dir_all(out.join("linux-x64")).unwrap();
+    std::fs::copy(
+        profiler_library(),
+        out.join("linux-x64/libNewRelicProfiler.so"),
+    )
+    .unwrap();
+    let status = Command::new(manifest().join("build_targets/package"))
+        .arg("--out")
+        .arg(&out)
+        .arg("linux-x64")
+        .status()
+        .expect("run build_targets/package");
+    assert!(
+        status.success(),
+        "build_targets/package failed for this build's library"
+    );
+    out.join(format!(
+        "packages/newrelic-profiler-{version}-linux-x64.tar.gz"
+    ))
 }
 
 #[test]
 fn packaged_home_runs_an_app_through_run_sh() {
     let unpack = scratch();
-    let Some(home) = unpacked_home(unpack.path()) else {
-        return;
-    };
+    let home = unpacked_home(unpack.path());
     let scratch = scratch();
     let agent_log = scratch.path().join("agent.log");
     let web = fixtures().web_dll.display().to_string();
@@ -96,9 +120,7 @@ fn packaged_home_runs_an_app_through_run_sh() {
 #[test]
 fn packaged_setenv_sh_attaches_from_a_posix_shell() {
     let unpack = scratch();
-    let Some(home) = unpacked_home(unpack.path()) else {
-        return;
-    };
+    let home = unpacked_home(unpack.path());
     let logs = scratch();
     let app = fixtures().app_dll.display().to_string();
     // Sourced by plain `sh` (no BASH_SOURCE): the home is the current folder.
