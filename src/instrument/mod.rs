@@ -9,6 +9,7 @@ pub mod function;
 pub mod module_facts;
 pub mod rewrite_error;
 pub mod tokens;
+pub mod tracer_request;
 pub mod wrapper;
 pub mod wrapper_tokens;
 

@@ -3,6 +3,7 @@
 
 use super::rewrite_error::RewriteError;
 use super::tokens::{KnownMethod, TokenResult};
+use super::tracer_request::{AgentLookup, CACHE_KEY};
 use super::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
 use super::wrapper_tokens::WrapperTokens;
 use crate::il::signature::{MethodSig, MethodSigBuilder, Primitive, TypeSig};
@@ -45,6 +46,9 @@ impl WrapperTokens for FakeTokens {
     fn action_of_object_exception(&mut self) -> TokenResult<u32> {
         Ok(0x1B00_0001)
     }
+    fn finish_tracer_func(&mut self) -> TokenResult<u32> {
+        Ok(0x1B00_0003)
+    }
     fn user_string(&mut self, text: &str) -> TokenResult<u32> {
         let t = self.fresh(0x70);
         self.strings.insert(t, text.to_string());
@@ -83,6 +87,14 @@ fn call() -> TracerCall<'static> {
 }
 
 fn wrap(body: &[u8], sig: &MethodSig) -> Result<(MethodBody, FakeTokens), RewriteError> {
+    wrap_with(body, sig, AgentLookup::PerCallReflection)
+}
+
+fn wrap_with(
+    body: &[u8],
+    sig: &MethodSig,
+    lookup: AgentLookup,
+) -> Result<(MethodBody, FakeTokens), RewriteError> {
     let mut tokens = FakeTokens::default();
     let original = OriginalMethod {
         body,
@@ -93,6 +105,7 @@ fn wrap(body: &[u8], sig: &MethodSig) -> Result<(MethodBody, FakeTokens), Rewrit
         &original,
         &call(),
         "/agent/NewRelic.Agent.Core.dll",
+        lookup,
         &mut tokens,
         &NoCallResolver,
     )?;
@@ -241,4 +254,77 @@ fn tail_calls_and_byref_returns_are_refused() {
         wrap(&ADD_ONE, &byref),
         Err(RewriteError::Unsupported(_))
     ));
+}
+
+/// Strings in `ldstr` order.
+fn strings(body: &MethodBody, tokens: &FakeTokens) -> Vec<String> {
+    body.instructions()
+        .filter(|(_, i)| i.opcode == OpCode::Ldstr)
+        .map(|(_, i)| match i.operand {
+            crate::il::Operand::Token(t) => tokens.strings[&t].clone(),
+            _ => unreachable!(),
+        })
+        .collect()
+}
+
+fn calls_to(body: &MethodBody, tokens: &FakeTokens, method: KnownMethod) -> usize {
+    body.instructions()
+        .filter(|(_, i)| matches!(i.operand, crate::il::Operand::Token(t) if tokens.methods.get(&t) == Some(&method)))
+        .count()
+}
+
+#[test]
+fn cached_lookup_invokes_a_typed_delegate_with_the_same_arguments() {
+    let (body, tokens) = wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::CachedDelegate).unwrap();
+    assert_eq!(
+        strings(&body, &tokens),
+        vec![
+            CACHE_KEY,
+            CACHE_KEY,
+            "/agent/NewRelic.Agent.Core.dll",
+            "NewRelic.Agent.Core.AgentShim",
+            "GetFinishTracerDelegate",
+            CACHE_KEY,
+            "Factory",
+            "Metric",
+            "App",
+            "App.Type",
+            "Method",
+            "System.Int32",
+        ]
+    );
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodBaseInvoke), 0, "no reflective invoke");
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::FinishTracerFuncInvoke), 1);
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextGetData), 2);
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextSetData), 1);
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodInfoCreateDelegate), 1);
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::AssemblyLoadFrom), 1, "only on the first call");
+    // The integers are passed unboxed; the one int argument is still boxed into object[].
+    assert_eq!(body.count(OpCode::Box), 2, "argument and result");
+    assert!(body.instructions().any(|(_, i)| i.opcode == OpCode::Ldc_I8
+        && i.operand == crate::il::Operand::Int64(0x1234_5678_9abc)));
+    assert_eq!(body.count(OpCode::Brtrue), 1, "cache hit skips the lookup");
+}
+
+#[test]
+fn cached_lookup_keeps_the_stack_consistent_on_both_paths() {
+    let (body, tokens) = wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::CachedDelegate).unwrap();
+    struct Known<'a>(&'a FakeTokens);
+    impl crate::il::CallResolver for Known<'_> {
+        fn call_shape(&self, token: u32) -> Option<CallShape> {
+            self.0.known_call_shape(token)
+        }
+    }
+    let report = body.analyze_stack(&Known(&tokens)).unwrap();
+    assert_eq!(report.underflows, 0);
+    assert_eq!(report.inconsistent_joins, 0);
+    assert!(body.header.max_stack >= 12, "the delegate and eleven arguments");
+}
+
+#[test]
+fn per_call_lookup_is_the_original_shape() {
+    let (body, tokens) = wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::PerCallReflection).unwrap();
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodBaseInvoke), 1);
+    assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextGetData), 0);
+    assert!(!strings(&body, &tokens).iter().any(|s| s == CACHE_KEY));
 }

@@ -46,6 +46,16 @@ pub enum KnownMethod {
     TypeGetTypeFromHandle,
     /// `instance void Action<object, Exception>.Invoke(!0, !1)`.
     ActionInvoke,
+    /// `static object AppContext.GetData(string)`.
+    AppContextGetData,
+    /// `static void AppContext.SetData(string, object)` (public since .NET 5).
+    AppContextSetData,
+    /// `instance Delegate MethodInfo.CreateDelegate(Type)`.
+    MethodInfoCreateDelegate,
+    /// `instance !11 Func<…12 type arguments…>.Invoke(!0, …, !10)`: the typed
+    /// delegate over `AgentShim.GetFinishTracerDelegate` (see
+    /// [`Tokenizer::finish_tracer_func`]).
+    FinishTracerFuncInvoke,
 }
 
 impl KnownMethod {
@@ -59,6 +69,10 @@ impl KnownMethod {
             KnownMethod::MethodBaseInvoke => (2, true, true),
             KnownMethod::TypeGetTypeFromHandle => (1, false, true),
             KnownMethod::ActionInvoke => (2, true, false),
+            KnownMethod::AppContextGetData => (1, false, true),
+            KnownMethod::AppContextSetData => (2, false, false),
+            KnownMethod::MethodInfoCreateDelegate => (1, true, true),
+            KnownMethod::FinishTracerFuncInvoke => (11, true, true),
         };
         CallShape {
             params,
@@ -317,6 +331,35 @@ impl<'a> Tokenizer<'a> {
                     .build();
                 (parent, "Invoke", sig)
             }
+            KnownMethod::AppContextGetData => {
+                let parent = self.framework_type("System.AppContext")?;
+                let sig = MethodSigBuilder::new().returns(object).param(string).build();
+                (parent, "GetData", sig)
+            }
+            KnownMethod::AppContextSetData => {
+                let parent = self.framework_type("System.AppContext")?;
+                let sig = MethodSigBuilder::new().param(string).param(object).build();
+                (parent, "SetData", sig)
+            }
+            KnownMethod::MethodInfoCreateDelegate => {
+                let delegate = class(self, "System.Delegate")?;
+                let ty = class(self, "System.Type")?;
+                let parent = self.framework_type("System.Reflection.MethodInfo")?;
+                let sig = MethodSigBuilder::new()
+                    .instance()
+                    .returns(delegate)
+                    .param(ty)
+                    .build();
+                (parent, "CreateDelegate", sig)
+            }
+            KnownMethod::FinishTracerFuncInvoke => {
+                let parent = self.finish_tracer_func()?;
+                let mut builder = MethodSigBuilder::new().instance().returns(TypeSig::Var(11));
+                for index in 0..11 {
+                    builder = builder.param(TypeSig::Var(index));
+                }
+                (parent, "Invoke", builder.build())
+            }
         };
         let blob = sig.to_bytes()?;
         let token = match self.metadata.import.find_member_ref(parent, name, &blob)? {
@@ -346,6 +389,42 @@ impl<'a> Tokenizer<'a> {
             args: vec![
                 TypeSig::Primitive(Primitive::Object),
                 TypeSig::Class(exception),
+            ],
+        })
+    }
+
+    /// The TypeSpec of the delegate type matching the agent's
+    /// `GetFinishTracerDelegate` (§5.4.1):
+    /// ``System.Func`12<string, uint, string, string, Type, string, string,
+    /// string, object, object[], ulong, Action<object, Exception>>``.
+    pub fn finish_tracer_func(&mut self) -> TokenResult<u32> {
+        let func = self.framework_type("System.Func`12")?;
+        let ty = TypeSig::Class(self.framework_type("System.Type")?);
+        let action = self.framework_type("System.Action`2")?;
+        let exception = self.framework_type("System.Exception")?;
+        let string = || TypeSig::Primitive(Primitive::String);
+        let object = || TypeSig::Primitive(Primitive::Object);
+        let action_of = TypeSig::GenericInst {
+            value_type: false,
+            base: action,
+            args: vec![object(), TypeSig::Class(exception)],
+        };
+        self.type_spec(&TypeSig::GenericInst {
+            value_type: false,
+            base: func,
+            args: vec![
+                string(),
+                TypeSig::Primitive(Primitive::U4),
+                string(),
+                string(),
+                ty,
+                string(),
+                string(),
+                string(),
+                object(),
+                TypeSig::SzArray(Box::new(object())),
+                TypeSig::Primitive(Primitive::U8),
+                action_of,
             ],
         })
     }

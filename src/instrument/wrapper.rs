@@ -5,7 +5,8 @@
 //!
 //! ```text
 //!   tracer = null; userException = null
-//!   try { tracer = <MethodInfo>.Invoke(null, object[11] {...}) } catch (Exception) { }
+//!   try { tracer = GetFinishTracerDelegate(…11 arguments…) } catch (Exception) { }
+//!         (reached by reflection or through a cached delegate: tracer_request.rs)
 //!   try { <original body, every ret → exit>; exit: [stloc result] }
 //!   catch (Exception) {
 //!       userException = e
@@ -16,9 +17,9 @@
 //!   [ldloc result] ret
 //! ```
 
-use super::agent_method::{push_method_info, AGENT_SHIM_CLASS, FINISH_TRACER_METHOD};
 use super::rewrite_error::RewriteError;
 use super::tokens::KnownMethod;
+use super::tracer_request::{tracer_request, AgentLookup};
 use super::wrapper_tokens::WrapperTokens;
 use crate::il::signature::{append_locals, MethodSig, Primitive, TypeSig};
 use crate::il::{
@@ -56,6 +57,7 @@ pub fn build_default_wrapper(
     original: &OriginalMethod<'_>,
     call: &TracerCall<'_>,
     agent_core_dll: &str,
+    lookup: AgentLookup,
     tokens: &mut dyn WrapperTokens,
     calls: &dyn CallResolver,
 ) -> Result<Vec<u8>, RewriteError> {
@@ -167,11 +169,19 @@ pub fn build_default_wrapper(
         b.create(Instruction::simple(OpCode::Ldnull)),
         b.create(Instruction::stloc(user_exception)),
     ];
-    let get_tracer: Vec<Label> = tracer_request(sig, call, agent_core_dll, tokens)?
+    let request = tracer_request(sig, call, agent_core_dll, lookup, tokens)?;
+    let get_tracer: Vec<Label> = request
+        .code
         .into_iter()
         .chain(std::iter::once(Instruction::stloc(tracer)))
         .map(|i| b.create(i))
         .collect();
+    if let Some((branch, target)) = request.branch {
+        let (Some(&from), Some(&to)) = (get_tracer.get(branch), get_tracer.get(target)) else {
+            return Err(RewriteError::InvalidMethod("tracer request branch out of range"));
+        };
+        b.replace(from, Instruction::branch(OpCode::Brtrue, to))?;
+    }
     prologue.extend_from_slice(&get_tracer);
     b.push_front(&prologue)?;
     let after_a = b.create(Instruction::simple(OpCode::Nop));
@@ -238,93 +248,6 @@ fn swallow(
     ];
     b.wrap_range(first, last, Handler::Catch(exception_type), &handler, after)?;
     Ok(())
-}
-
-/// `<MethodInfo>.Invoke(null, new object[11] { … })`, leaving the result on the stack.
-fn tracer_request(
-    sig: &MethodSig,
-    call: &TracerCall<'_>,
-    agent_core_dll: &str,
-    tokens: &mut dyn WrapperTokens,
-) -> Result<Vec<Instruction>, RewriteError> {
-    let object = tokens.framework_type("System.Object")?;
-    let mut code = push_method_info(
-        tokens,
-        agent_core_dll,
-        AGENT_SHIM_CLASS,
-        FINISH_TRACER_METHOD,
-        None,
-    )?;
-    code.push(Instruction::simple(OpCode::Ldnull));
-    code.push(Instruction::ldc_i4(11));
-    code.push(Instruction::token(OpCode::Newarr, object));
-    let slot = |code: &mut Vec<Instruction>, index: i32, value: Vec<Instruction>| {
-        code.push(Instruction::simple(OpCode::Dup));
-        code.push(Instruction::ldc_i4(index));
-        code.extend(value);
-        code.push(Instruction::simple(OpCode::Stelem_Ref));
-    };
-    let string =
-        |tokens: &mut dyn WrapperTokens, text: &str| -> Result<Vec<Instruction>, RewriteError> {
-            Ok(vec![Instruction::token(
-                OpCode::Ldstr,
-                tokens.user_string(text)?,
-            )])
-        };
-    // The original inserts these two through a path that drops leading spaces (QUIRK kept).
-    slot(
-        &mut code,
-        0,
-        string(tokens, call.tracer_factory_name.trim_start_matches(' '))?,
-    );
-    let uint32 = tokens.framework_type("System.UInt32")?;
-    slot(
-        &mut code,
-        1,
-        vec![
-            Instruction::ldc_i4(call.tracer_arguments as i32),
-            Instruction::token(OpCode::Box, uint32),
-        ],
-    );
-    slot(
-        &mut code,
-        2,
-        string(tokens, call.metric_name.trim_start_matches(' '))?,
-    );
-    slot(&mut code, 3, string(tokens, call.assembly_name)?);
-    let from_handle = tokens.method(KnownMethod::TypeGetTypeFromHandle)?;
-    slot(
-        &mut code,
-        4,
-        vec![
-            Instruction::token(OpCode::Ldtoken, call.type_def),
-            Instruction::token(OpCode::Call, from_handle),
-        ],
-    );
-    slot(&mut code, 5, string(tokens, call.type_name)?);
-    slot(&mut code, 6, string(tokens, call.method_name)?);
-    slot(&mut code, 7, string(tokens, call.argument_signature)?);
-    let this = if sig.has_this() {
-        Instruction::ldarg(0)
-    } else {
-        Instruction::simple(OpCode::Ldnull)
-    };
-    slot(&mut code, 8, vec![this]);
-    slot(&mut code, 9, argument_array(sig, tokens)?);
-    let uint64 = tokens.framework_type("System.UInt64")?;
-    slot(
-        &mut code,
-        10,
-        vec![
-            Instruction::ldc_i8(call.function_id as i64),
-            Instruction::token(OpCode::Box, uint64),
-        ],
-    );
-    code.push(Instruction::token(
-        OpCode::Callvirt,
-        tokens.method(KnownMethod::MethodBaseInvoke)?,
-    ));
-    Ok(code)
 }
 
 /// `new object[n] { box arg0, …, null for by-ref }` (§5.4.2).

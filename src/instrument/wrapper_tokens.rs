@@ -9,6 +9,8 @@ pub trait WrapperTokens {
     fn framework_type(&mut self, type_name: &str) -> TokenResult<u32>;
     fn method(&mut self, method: KnownMethod) -> TokenResult<u32>;
     fn action_of_object_exception(&mut self) -> TokenResult<u32>;
+    /// The typed delegate over `GetFinishTracerDelegate` (cached lookup).
+    fn finish_tracer_func(&mut self) -> TokenResult<u32>;
     fn user_string(&mut self, text: &str) -> TokenResult<u32>;
     fn box_token(&mut self, ty: &TypeSig) -> TokenResult<Option<u32>>;
     fn type_token(&mut self, ty: &TypeSig) -> TokenResult<u32>;
@@ -26,6 +28,9 @@ impl WrapperTokens for Tokenizer<'_> {
     }
     fn action_of_object_exception(&mut self) -> TokenResult<u32> {
         Tokenizer::action_of_object_exception(self)
+    }
+    fn finish_tracer_func(&mut self) -> TokenResult<u32> {
+        Tokenizer::finish_tracer_func(self)
     }
     fn user_string(&mut self, text: &str) -> TokenResult<u32> {
         Tokenizer::user_string(self, text)

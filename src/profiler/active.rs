@@ -8,6 +8,7 @@ use crate::config::instrumentation::{InstrumentationConfiguration, XmlSet};
 use crate::ffi::types::ModuleID;
 use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
+use crate::instrument::tracer_request::AgentLookup;
 use crate::profiler::function_resolver::FunctionResolver;
 use crate::runtime::RuntimeKind;
 use crate::thread_profiler::ThreadProfiler;
@@ -27,6 +28,8 @@ pub struct Active {
     /// Absolute path of `NewRelic.Agent.Core.dll` found at start-up (§2.4),
     /// embedded in every wrapper.
     pub agent_core_dll: String,
+    /// How wrappers reach `GetFinishTracerDelegate` (chosen at start-up).
+    pub agent_lookup: AgentLookup,
     /// The agent home (for the extension files).
     pub home: String,
     /// Swapped whole by a refresh; JIT callbacks see the old or the new one (§6.1).
@@ -52,6 +55,7 @@ impl Active {
         info: ProfilerInfo,
         runtime: RuntimeKind,
         agent_core_dll: String,
+        agent_lookup: AgentLookup,
         home: String,
         configuration: InstrumentationConfiguration,
         ignore_list: IgnoreList,
@@ -61,6 +65,7 @@ impl Active {
             info,
             runtime,
             agent_core_dll,
+            agent_lookup,
             home,
             configuration: RwLock::new(Arc::new(configuration)),
             modules: ModuleCache::default(),

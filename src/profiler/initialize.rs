@@ -11,6 +11,7 @@ use crate::ffi::hresult::{CORPROF_E_PROFILER_CANCEL_ACTIVATION, S_OK};
 use crate::ffi::info::{ICorProfilerInfo10Vtbl, ICorProfilerInfo11Vtbl, ICorProfilerInfo7Vtbl};
 use crate::ffi::types::HRESULT;
 use crate::ffi::unknown::IUnknownVtbl;
+use crate::instrument::tracer_request::AgentLookup;
 use crate::runtime::RuntimeKind;
 use crate::system::env::Env;
 
@@ -150,6 +151,8 @@ impl Profiler {
         if env.appdomain_caching_disabled() {
             crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
         }
+        let agent_lookup =
+            agent_lookup(runtime, runtime_info.major, env.appdomain_caching_disabled());
 
         crate::validation_event!(
             "initialize",
@@ -157,6 +160,7 @@ impl Profiler {
             clr_version = format!("{}.{}", runtime_info.major, runtime_info.minor),
             home = home.as_str(),
             agent_core_dll = agent_core_dll.as_str(),
+            agent_lookup = format!("{agent_lookup:?}"),
             log_level = settings.level.tag().trim_end(),
             event_mask = format!("{EVENT_MASK:#010x}"),
             event_mask_high = if runtime.is_core() && info.has_info5() {
@@ -173,6 +177,7 @@ impl Profiler {
             info,
             runtime,
             agent_core_dll,
+            agent_lookup,
             home,
             instrumentation,
             configuration.ignore_list.clone(),
@@ -210,5 +215,30 @@ fn delay_attach_in_debug_builds(env: &Env<'_>) {
         {
             std::thread::sleep(std::time::Duration::from_secs(seconds as u64));
         }
+    }
+}
+
+/// How wrappers reach the agent (instrument/tracer_request.rs): the cached
+/// typed delegate needs CoreCLR with a public `AppContext.SetData` (.NET 5,
+/// runtime major version 5 and later); `NEW_RELIC_DISABLE_APPDOMAIN_CACHING`
+/// keeps the original per-call reflection, as it does on .NET Framework.
+fn agent_lookup(runtime: RuntimeKind, major: u16, caching_disabled: bool) -> AgentLookup {
+    if runtime.is_core() && major >= 5 && !caching_disabled {
+        AgentLookup::CachedDelegate
+    } else {
+        AgentLookup::PerCallReflection
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_delegate_is_the_default_on_net5_and_later() {
+        assert_eq!(agent_lookup(RuntimeKind::Core, 10, false), AgentLookup::CachedDelegate);
+        assert_eq!(agent_lookup(RuntimeKind::Core, 10, true), AgentLookup::PerCallReflection);
+        assert_eq!(agent_lookup(RuntimeKind::Core, 4, false), AgentLookup::PerCallReflection);
+        assert_eq!(agent_lookup(RuntimeKind::Framework, 4, false), AgentLookup::PerCallReflection);
     }
 }

@@ -260,7 +260,7 @@ impl Active {
             import: &rewrite.metadata.import,
         };
         let new_body =
-            build_default_wrapper(&original, &call, &self.agent_core_dll, &mut tokens, &calls)?;
+            build_default_wrapper(&original, &call, &self.agent_core_dll, self.agent_lookup, &mut tokens, &calls)?;
         drop(tokens);
         crate::validation_event!(
             "rewrite",

@@ -39,10 +39,18 @@ fn app_extension() -> String {
 }
 
 fn record(extension: &str, scenarios: &[&str]) -> Recorded {
+    record_with(extension, scenarios, &[]).0
+}
+
+fn record_with(extension: &str, scenarios: &[&str], env: &[(&str, &str)]) -> (Recorded, Outcome) {
     let home = Home::new();
     home.write_extension("Instrumentation.xml", extension);
     let dir = scratch();
-    let out = Run::instrumented(scenarios)
+    let mut run = Run::instrumented(scenarios);
+    for (name, value) in env {
+        run = run.env(name, value);
+    }
+    let out = run
         .home(&home)
         .log_dir(dir.path())
         .env("NEW_RELIC_LOG_LEVEL", "debug")
@@ -50,12 +58,16 @@ fn record(extension: &str, scenarios: &[&str]) -> Recorded {
         .env("NEWRELIC_TEST_AGENT_LOG", dir.path().join("agent.log"))
         .run();
     out.assert_success();
-    Recorded {
-        home_path: home.path.display().to_string(),
-        _home: home,
-        pid: out.pid(),
-        dir,
-    }
+    let pid = out.pid();
+    (
+        Recorded {
+            home_path: home.path.display().to_string(),
+            _home: home,
+            pid,
+            dir,
+        },
+        out,
+    )
 }
 
 fn compare(a: &Recorded, b: &Recorded) -> (i32, String) {
@@ -153,4 +165,31 @@ fn our_run_matches_the_expectations_written_from_the_spec() {
         Some(0),
         "{report}\nrecorded:\n{actual}"
     );
+}
+
+#[test]
+fn cached_and_per_call_agent_lookups_give_the_agent_identical_calls() {
+    // Default: the typed delegate cached in AppContext (docs/compatibility.md
+    // R8); NEW_RELIC_DISABLE_APPDOMAIN_CACHING=true: the original's per-call
+    // reflection (§5.4.1). The agent must not see a difference.
+    let scenarios: Vec<&str> = SCENARIOS.iter().copied().chain(["agent-cache"]).collect();
+    let (cached, cached_out) = record_with(&app_extension(), &scenarios, &[]);
+    let (per_call, per_call_out) =
+        record_with(&app_extension(), &scenarios, &[("NEW_RELIC_DISABLE_APPDOMAIN_CACHING", "true")]);
+    assert!(cached_out.stdout.contains("agent-cache#1: Func`12"), "{}", cached_out.stdout);
+    assert!(per_call_out.stdout.contains("agent-cache#1: none"), "{}", per_call_out.stdout);
+    let lookup = |r: &Recorded| {
+        let events = std::fs::read_to_string(r.validation_log()).unwrap();
+        events.lines().find(|l| l.contains("\"event\":\"initialize\"")).unwrap_or_default().to_string()
+    };
+    assert!(lookup(&cached).contains("\"agent_lookup\":\"CachedDelegate\""), "{}", lookup(&cached));
+    assert!(lookup(&per_call).contains("\"agent_lookup\":\"PerCallReflection\""), "{}", lookup(&per_call));
+    let output = Command::new(env!("CARGO_BIN_EXE_nr-compare"))
+        .arg("--agent")
+        .args([cached.agent_log(), per_call.agent_log()])
+        .output()
+        .expect("run nr-compare");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(report.contains("tracer calls"), "{report}");
 }

@@ -55,13 +55,17 @@ fn shared() -> &'static Shared {
     })
 }
 
-/// The app's result lines, without the pid line and the API scenario whose
-/// output differs by design (the agent answers instead of the fallback).
+/// The app's result lines, without the pid line, the API scenario whose
+/// output differs by design (the agent answers instead of the fallback) and
+/// the scenario that shows the profiler's cached agent delegate.
 fn results(out: &Outcome) -> Vec<String> {
     out.stdout
         .lines()
         .filter(|l| {
-            !l.starts_with("PID=") && !l.starts_with("api") && !l.starts_with("api-fallback")
+            !l.starts_with("PID=")
+                && !l.starts_with("api")
+                && !l.starts_with("api-fallback")
+                && !l.starts_with("agent-cache")
         })
         .map(str::to_string)
         .collect()

@@ -94,6 +94,11 @@ public static class Scenarios
             global::NewRelic.Api.Agent.NewRelic.DisableBrowserMonitoring(true);
             return global::NewRelic.Api.Agent.NewRelic.GetBrowserTimingHeader() + "|" + global::NewRelic.Api.Agent.NewRelic.GetAgent();
         },
+        // Which delegate the profiler cached for GetFinishTracerDelegate, if any;
+        // meaningful after a scenario that called an instrumented method. Differs
+        // with the profiler by design (excluded from output comparisons).
+        ["agent-cache"] = () =>
+            AppContext.GetData("NewRelic.Agent.Core.AgentShim.GetFinishTracerDelegate")?.GetType().Name ?? "none",
         ["attributes"] = () => Attributed.Traced(1) + "/" + Attributed.OtherTransaction() + "/" + Attributed.WebTransaction() + "/" + Attributed.AsyncTraced().GetAwaiter().GetResult(),
     };
 }
