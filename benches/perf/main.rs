@@ -15,7 +15,7 @@
 //! runs, and writes `target/perf/results.json`, the table (stdout and
 //! docs/performance.md between its markers) and docs/performance.png.
 //!
-//! Without `--bench` (that is, under `cargo test --benches`) it only runs
+//! Without `--bench` (that is, under `cargo test --bench perf`) it only runs
 //! the self-checks of its statistics and parsers: this target has no
 //! libtest harness, and a test run must not start minutes of measurement.
 

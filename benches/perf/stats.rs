@@ -238,7 +238,7 @@ fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
     h
 }
 
-/// Self-checks run by `cargo test --benches` (the bench has no libtest
+/// Self-checks run by `cargo test --bench perf` (the bench has no libtest
 /// harness, so `main` calls this when cargo does not pass `--bench`).
 pub fn self_check() {
     fn close(a: f64, b: f64, tolerance: f64) -> bool {
