@@ -73,7 +73,8 @@ fn run() -> Result<(), String> {
         options.warmups,
         options.runs
     );
-    let samples = measure::rounds(&variants, &prepared, &options)?;
+    let load_start = machine::load_1min();
+    let (samples, loads) = measure::rounds(&variants, &prepared, &options)?;
     let counters = measure::counter_runs(&variants, &prepared, &options)?;
     let percall_runs = measure::percall_runs(&prepared, &options)?;
 
@@ -93,6 +94,8 @@ fn run() -> Result<(), String> {
         so_bytes,
         original_so_bytes,
         duration_s,
+        load_start,
+        loads: &loads,
     };
     let markdown = report.markdown();
     println!("{markdown}");
@@ -140,6 +143,7 @@ fn versus_json(v: &summary::Versus) -> serde_json::Value {
     json!({
         "wall_ratio": v.wall_ratio, "wall_welch": welch(&v.wall),
         "main_ratio": v.main_ratio, "main_welch": welch(&v.main),
+        "cpu_ratio": v.cpu_ratio, "cpu_welch": welch(&v.cpu),
         "rss_ratio": v.rss_ratio, "rss_delta_mib": v.rss_delta_mib,
     })
 }
@@ -165,13 +169,15 @@ fn results_json(
                 "time_to_main_ms": stat_json(&row.main),
                 "in_main_ms": stat_json(&row.in_main),
                 "peak_rss_mib": stat_json(&row.rss),
+                "cpu_ms": stat_json(&row.cpu),
                 "rewrites": row.rewrites,
                 "vs_s0": row.vs_s0.as_ref().map(versus_json),
                 "vs_original": row.vs_original.as_ref().map(versus_json),
                 "counters": report.counters.get(variant),
                 "samples": samples.iter().map(|s| json!({
                     "wall_ms": s.wall_ms, "time_to_main_ms": s.main_ms,
-                    "in_main_ms": s.in_main_ms, "peak_rss_mib": s.rss_mib, "rewrites": s.rewrites,
+                    "in_main_ms": s.in_main_ms, "peak_rss_mib": s.rss_mib,
+                    "cpu_ms": s.cpu_ms, "rewrites": s.rewrites,
                 })).collect::<Vec<_>>(),
             })
         })
@@ -197,6 +203,8 @@ fn results_json(
         },
         "machine": report.machine.json(),
         "duration_s": report.duration_s,
+        "load_1min_start": report.load_start,
+        "load_1min_after_each_round": report.loads,
         "profiler_so_bytes": report.so_bytes,
         "original_so_bytes": report.original_so_bytes,
         "rows": rows,

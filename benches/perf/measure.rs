@@ -22,6 +22,7 @@ pub struct Sample {
     pub main_ms: Option<f64>,
     pub in_main_ms: Option<f64>,
     pub rss_mib: f64,
+    pub cpu_ms: f64,
     /// `Instrumenting method:` lines in the profiler log.
     pub rewrites: Option<usize>,
 }
@@ -125,23 +126,26 @@ fn run_checked(
         main_ms: m.main_ms,
         in_main_ms: m.in_main_ms,
         rss_mib: m.max_rss_kib as f64 / 1024.0,
+        cpu_ms: m.cpu_ms,
         rewrites,
     };
     Ok((sample, m.pid))
 }
 
-/// The interleaved rounds. Returns the measured samples of each variant.
+/// The interleaved rounds. Returns the measured samples of each variant
+/// and the 1-minute load average after each round.
 pub fn rounds(
     variants: &[Variant],
     prepared: &Prepared,
     options: &crate::options::Options,
-) -> Result<Vec<Vec<Sample>>, String> {
+) -> Result<(Vec<Vec<Sample>>, Vec<f64>), String> {
     let logs = fresh_dir(&prepared.perf.join("logs/rounds"))?;
     fresh_dir(&prepared.perf.join("out"))?;
     let mut samples = vec![Vec::new(); variants.len()];
     let mut rng = Rng::new(0x5eed_0f9e_2f00);
     let total = options.warmups + options.runs;
     let started = std::time::Instant::now();
+    let mut loads = Vec::new();
     for round in 0..total {
         let mut order: Vec<usize> = (0..variants.len()).collect();
         rng.shuffle(&mut order);
@@ -165,18 +169,20 @@ pub fn rounds(
                 samples[i].push(sample);
             }
         }
+        loads.push(crate::machine::load_1min());
         eprintln!(
-            "perf: round {}/{total} ({}) done after {:.0} s",
+            "perf: round {}/{total} ({}) done after {:.0} s, load average {:.1}",
             round + 1,
             if round < options.warmups {
                 "warm-up"
             } else {
                 "measured"
             },
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            loads[loads.len() - 1]
         );
     }
-    Ok(samples)
+    Ok((samples, loads))
 }
 
 /// Separate runs with `NEWRELIC_PROFILER_COUNTERS=1` for every attached

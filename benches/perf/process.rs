@@ -7,8 +7,10 @@
 //! so `main − spawn` is the time to `Main` (runtime start-up, the
 //! profiler's `Initialize`, assembly loading, and the JIT of `Main`
 //! itself). Every sample is checked to lie between spawn and exit, which
-//! would catch a different clock. Peak RSS is `ru_maxrss` of the child
-//! from `wait4`, so no other process's memory is mixed in.
+//! would catch a different clock. Peak RSS is `ru_maxrss` and CPU time
+//! `ru_utime + ru_stime` of the child from `wait4`, so no other process is
+//! mixed in; CPU time is the metric least disturbed by other load on the
+//! machine (wall time includes waiting for a CPU).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -41,6 +43,8 @@ pub struct Measured {
     /// `Main` entry to `Main` exit.
     pub in_main_ms: Option<f64>,
     pub max_rss_kib: u64,
+    /// User + system CPU time of the child (all its threads).
+    pub cpu_ms: f64,
     pub stdout: String,
 }
 
@@ -160,8 +164,13 @@ pub fn run(launch: &Launch) -> Result<Measured, String> {
         in_main_ms,
         // Linux reports ru_maxrss in KiB.
         max_rss_kib: usage.ru_maxrss.max(0) as u64,
+        cpu_ms: timeval_ms(usage.ru_utime) + timeval_ms(usage.ru_stime),
         stdout,
     })
+}
+
+fn timeval_ms(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3
 }
 
 /// `PERF_TIMESTAMPS main=<ticks> end=<ticks> frequency=<ticks per second>`

@@ -19,6 +19,9 @@ pub struct Report<'a> {
     pub so_bytes: u64,
     pub original_so_bytes: Option<u64>,
     pub duration_s: f64,
+    /// 1-minute load average before the rounds and after each round.
+    pub load_start: f64,
+    pub loads: &'a [f64],
 }
 
 /// A number with precision suited to its size.
@@ -122,6 +125,20 @@ impl Report<'_> {
             o.percall_seconds,
             self.duration_s / 60.0
         );
+        let max_load = self.loads.iter().copied().fold(self.load_start, f64::max);
+        let _ = writeln!(
+            s,
+            "1-minute load average: {:.1} before the rounds, at most {:.1} after a round, on {} logical CPUs{}.\n",
+            self.load_start,
+            max_load,
+            self.machine.logical_cpus,
+            if max_load > self.machine.logical_cpus as f64 * 0.75 {
+                " — **other work competed for the CPUs**: wall times carry its noise \
+                 (interleaving spreads it over all scenarios alike); CPU times are less affected"
+            } else {
+                ""
+            }
+        );
         if o.quick {
             s.push_str("**Quick mode**: too few runs for the intervals to mean much.\n\n");
         }
@@ -141,12 +158,13 @@ impl Report<'_> {
         s.push_str(
             "Medians with their 95 % confidence interval (order statistics); ×S0 = ratio of medians; \
              Δ = difference of means against S0 with Welch's 95 % interval and two-sided p. \
+             CPU = user + system time of the process, all threads (the metric least disturbed by other load). \
              Rewrites = `Instrumenting method:` lines in the profiler log.\n\n",
         );
         match &self.options.original_so {
             Some(_) => s.push_str(
                 "Rows marked *original* ran the C++ profiler named by `PERF_ORIGINAL_SO` in the same rounds; \
-                 *ours/original* is the ratio of medians (wall, time to Main).\n\n",
+                 *ours/original* is the ratio of medians (wall, CPU, time to Main).\n\n",
             ),
             None => s.push_str(
                 "**Original profiler not measured**: `PERF_ORIGINAL_SO` was not set (the `NewRelic.Agent` \
@@ -157,9 +175,9 @@ impl Report<'_> {
         for &workload in self.workloads {
             let _ = writeln!(s, "#### {}\n", workload.title(self.options.requests));
             s.push_str(
-                "| Scenario | Wall ms | ×S0 | Δ wall vs S0, ms | Time to Main ms | ×S0 | Δ Main vs S0, ms | \
-                 Peak RSS MiB | Δ RSS MiB | Rewrites | Ours/original |\n\
-                 |---|---|---|---|---|---|---|---|---|---|---|\n",
+                "| Scenario | Wall ms | ×S0 | Δ wall vs S0, ms | CPU ms | ×S0 | Time to Main ms | ×S0 | \
+                 Δ Main vs S0, ms | Peak RSS MiB | Δ RSS MiB | Rewrites | Ours/original |\n\
+                 |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
             );
             for row in self.rows.iter().filter(|r| r.variant.workload == workload) {
                 let v = row.variant;
@@ -167,18 +185,29 @@ impl Report<'_> {
                     Profiler::Ours => format!("{} {}", v.scenario.name(), v.scenario.describe()),
                     Profiler::Original => format!("{} *original*", v.scenario.name()),
                 };
-                let (wall_ratio, wall_delta, main_ratio, main_delta, rss_delta) = match &row.vs_s0 {
-                    Some(x) => (
-                        ratio(x.wall_ratio),
-                        welch_cell(&x.wall),
-                        ratio(x.main_ratio),
-                        welch_cell(&x.main),
-                        signed(x.rss_delta_mib),
-                    ),
-                    None => ("1".into(), "—".into(), "1".into(), "—".into(), "—".into()),
-                };
+                let (wall_ratio, wall_delta, cpu_ratio, main_ratio, main_delta, rss_delta) =
+                    match &row.vs_s0 {
+                        Some(x) => (
+                            ratio(x.wall_ratio),
+                            welch_cell(&x.wall),
+                            ratio(x.cpu_ratio),
+                            ratio(x.main_ratio),
+                            welch_cell(&x.main),
+                            signed(x.rss_delta_mib),
+                        ),
+                        None => {
+                            let one = || "1".to_string();
+                            let dash = || "—".to_string();
+                            (one(), dash(), one(), one(), dash(), dash())
+                        }
+                    };
                 let vs_original = match (&row.vs_original, v.profiler, v.scenario) {
-                    (Some(x), _, _) => format!("{:.2}, {:.2}", x.wall_ratio, x.main_ratio),
+                    (Some(x), _, _) => {
+                        format!(
+                            "{:.2}, {:.2}, {:.2}",
+                            x.wall_ratio, x.cpu_ratio, x.main_ratio
+                        )
+                    }
                     (None, Profiler::Ours, Scenario::S0) | (None, Profiler::Original, _) => {
                         "—".into()
                     }
@@ -186,8 +215,9 @@ impl Report<'_> {
                 };
                 let _ = writeln!(
                     s,
-                    "| {label} | {} | {wall_ratio} | {wall_delta} | {} | {main_ratio} | {main_delta} | {} | {rss_delta} | {} | {vs_original} |",
+                    "| {label} | {} | {wall_ratio} | {wall_delta} | {} | {cpu_ratio} | {} | {main_ratio} | {main_delta} | {} | {rss_delta} | {} | {vs_original} |",
                     median_ci(&row.wall),
+                    median_ci(&row.cpu),
                     median_ci(&row.main),
                     num(row.rss.median),
                     row.rewrites.map_or("—".into(), |n| n.to_string()),
@@ -397,7 +427,7 @@ impl Report<'_> {
             .rows
             .iter()
             .filter_map(|r| r.vs_original.as_ref())
-            .flat_map(|x| [x.wall_ratio, x.main_ratio])
+            .flat_map(|x| [x.wall_ratio, x.cpu_ratio, x.main_ratio])
             .fold(None, |acc: Option<f64>, v| {
                 Some(acc.map_or(v, |a| a.max(v)))
             });

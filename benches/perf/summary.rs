@@ -33,6 +33,8 @@ pub struct Versus {
     pub wall: Option<Welch>,
     pub main_ratio: f64,
     pub main: Option<Welch>,
+    pub cpu_ratio: f64,
+    pub cpu: Option<Welch>,
     pub rss_ratio: f64,
     pub rss_delta_mib: f64,
 }
@@ -44,6 +46,7 @@ pub struct Row {
     pub main: Stat,
     pub in_main: Stat,
     pub rss: Stat,
+    pub cpu: Stat,
     /// Median of the per-run rewrite counts, when the log was there.
     pub rewrites: Option<usize>,
     pub vs_s0: Option<Versus>,
@@ -57,6 +60,8 @@ fn versus(a: &Row, b: &Row) -> Versus {
         wall: stats::welch(&a.wall.values, &b.wall.values),
         main_ratio: a.main.median / b.main.median,
         main: stats::welch(&a.main.values, &b.main.values),
+        cpu_ratio: a.cpu.median / b.cpu.median,
+        cpu: stats::welch(&a.cpu.values, &b.cpu.values),
         rss_ratio: a.rss.median / b.rss.median,
         rss_delta_mib: a.rss.median - b.rss.median,
     }
@@ -75,6 +80,7 @@ pub fn rows(variants: &[Variant], samples: &[Vec<Sample>]) -> Vec<Row> {
                 main: stat(s.iter().filter_map(|x| x.main_ms).collect()),
                 in_main: stat(s.iter().filter_map(|x| x.in_main_ms).collect()),
                 rss: stat(s.iter().map(|x| x.rss_mib).collect()),
+                cpu: stat(s.iter().map(|x| x.cpu_ms).collect()),
                 rewrites: rewrites.get(rewrites.len() / 2).copied(),
                 vs_s0: None,
                 vs_original: None,
