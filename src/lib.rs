@@ -14,6 +14,7 @@ pub mod clr;
 pub mod com;
 pub mod compare;
 pub mod config;
+pub mod counters;
 pub mod exports;
 pub mod ffi;
 pub mod il;

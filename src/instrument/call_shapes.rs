@@ -31,7 +31,7 @@ impl MetadataCalls<'_> {
 
 impl CallResolver for MetadataCalls<'_> {
     fn call_shape(&self, token: u32) -> Option<CallShape> {
-        let blob = self.signature_of(token, 0)?;
+        let blob = crate::counters::runtime_call(|| self.signature_of(token, 0))?;
         MethodSig::parse(&blob).ok().map(|sig| sig.call_shape())
     }
 }

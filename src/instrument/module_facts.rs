@@ -10,6 +10,7 @@ use crate::ffi::types::ModuleID;
 use once_cell::sync::OnceCell;
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// What is known about one loaded module.
@@ -23,6 +24,9 @@ pub struct ModuleFacts {
     /// The assembly's version from its metadata (§4.6), read on first need:
     /// only points with version bounds ask for it.
     assembly_version: OnceCell<Option<Version4>>,
+    /// Whether any method can carry one of the agent's API attributes; read
+    /// on first need (see [`ModuleFacts::may_carry_attributes`]).
+    api_attributes: OnceCell<bool>,
     /// Read-only metadata, absent for modules without it (resources).
     pub import: Option<MetadataImport>,
 }
@@ -37,6 +41,37 @@ impl ModuleFacts {
         })
     }
 
+    /// Whether a custom attribute whose type is named one of `names` can
+    /// exist in this module: a TypeRef or top-level TypeDef of that name.
+    /// Without one, `GetCustomAttributeByName` (which matches the attribute
+    /// type by name) finds nothing for any method, so the two lookups per
+    /// JIT-compiled method (§4.8) can be skipped. Computed once per module,
+    /// for the first set of names asked (the matcher only ever asks one);
+    /// any metadata failure answers `true`, keeping the per-method lookups.
+    pub fn may_carry_attributes(&self, names: &[&str]) -> bool {
+        *self.api_attributes.get_or_init(|| {
+            let Some(import) = &self.import else {
+                return false;
+            };
+            let defined = names
+                .iter()
+                .map(|name| import.find_type_def(name, 0))
+                .collect::<ClrResult<Vec<_>>>();
+            let Ok(defined) = defined else { return true };
+            if defined.iter().any(Option::is_some) {
+                return true;
+            }
+            let Ok(refs) = import.type_refs() else {
+                return true;
+            };
+            refs.into_iter()
+                .any(|type_ref| match import.type_ref_props(type_ref) {
+                    Ok((_, name)) => names.contains(&name.as_str()),
+                    Err(_) => true,
+                })
+        })
+    }
+
     /// `IsCoreClr()` of the original's `Function`: the AppDomain is `clrhost` (§1.4).
     pub fn is_core_app_domain(&self) -> bool {
         self.app_domain == "clrhost"
@@ -46,7 +81,30 @@ impl ModuleFacts {
 /// A cache of [`ModuleFacts`], filled on first use and emptied when a module unloads.
 #[derive(Default)]
 pub struct ModuleCache {
-    modules: RwLock<HashMap<ModuleID, Arc<ModuleFacts>>>,
+    modules: RwLock<HashMap<ModuleID, Arc<ModuleFacts>, BuildHasherDefault<IdHasher>>>,
+}
+
+/// Hasher for runtime ids (addresses): one multiply instead of SipHash on
+/// the hottest lookup of the JIT callback. The keys come from the runtime,
+/// not from an adversary.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (value ^ (value >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
 }
 
 impl ModuleCache {
@@ -78,6 +136,7 @@ fn read_facts(info: &ProfilerInfo, module_id: ModuleID) -> ClrResult<ModuleFacts
         assembly_name: assembly.name,
         app_domain,
         assembly_version: OnceCell::new(),
+        api_attributes: OnceCell::new(),
         import,
     })
 }

@@ -275,7 +275,8 @@ fn calls_to(body: &MethodBody, tokens: &FakeTokens, method: KnownMethod) -> usiz
 
 #[test]
 fn cached_lookup_invokes_a_typed_delegate_with_the_same_arguments() {
-    let (body, tokens) = wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::CachedDelegate).unwrap();
+    let (body, tokens) =
+        wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::CachedDelegate).unwrap();
     assert_eq!(
         strings(&body, &tokens),
         vec![
@@ -293,12 +294,26 @@ fn cached_lookup_invokes_a_typed_delegate_with_the_same_arguments() {
             "System.Int32",
         ]
     );
-    assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodBaseInvoke), 0, "no reflective invoke");
-    assert_eq!(calls_to(&body, &tokens, KnownMethod::FinishTracerFuncInvoke), 1);
+    assert_eq!(
+        calls_to(&body, &tokens, KnownMethod::MethodBaseInvoke),
+        0,
+        "no reflective invoke"
+    );
+    assert_eq!(
+        calls_to(&body, &tokens, KnownMethod::FinishTracerFuncInvoke),
+        1
+    );
     assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextGetData), 2);
     assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextSetData), 1);
-    assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodInfoCreateDelegate), 1);
-    assert_eq!(calls_to(&body, &tokens, KnownMethod::AssemblyLoadFrom), 1, "only on the first call");
+    assert_eq!(
+        calls_to(&body, &tokens, KnownMethod::MethodInfoCreateDelegate),
+        1
+    );
+    assert_eq!(
+        calls_to(&body, &tokens, KnownMethod::AssemblyLoadFrom),
+        1,
+        "only on the first call"
+    );
     // The integers are passed unboxed; the one int argument is still boxed into object[].
     assert_eq!(body.count(OpCode::Box), 2, "argument and result");
     assert!(body.instructions().any(|(_, i)| i.opcode == OpCode::Ldc_I8
@@ -308,7 +323,8 @@ fn cached_lookup_invokes_a_typed_delegate_with_the_same_arguments() {
 
 #[test]
 fn cached_lookup_keeps_the_stack_consistent_on_both_paths() {
-    let (body, tokens) = wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::CachedDelegate).unwrap();
+    let (body, tokens) =
+        wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::CachedDelegate).unwrap();
     struct Known<'a>(&'a FakeTokens);
     impl crate::il::CallResolver for Known<'_> {
         fn call_shape(&self, token: u32) -> Option<CallShape> {
@@ -318,12 +334,20 @@ fn cached_lookup_keeps_the_stack_consistent_on_both_paths() {
     let report = body.analyze_stack(&Known(&tokens)).unwrap();
     assert_eq!(report.underflows, 0);
     assert_eq!(report.inconsistent_joins, 0);
-    assert!(body.header.max_stack >= 12, "the delegate and eleven arguments");
+    assert!(
+        body.header.max_stack >= 12,
+        "the delegate and eleven arguments"
+    );
 }
 
 #[test]
 fn per_call_lookup_is_the_original_shape() {
-    let (body, tokens) = wrap_with(&ADD_ONE, &static_int_to_int(), AgentLookup::PerCallReflection).unwrap();
+    let (body, tokens) = wrap_with(
+        &ADD_ONE,
+        &static_int_to_int(),
+        AgentLookup::PerCallReflection,
+    )
+    .unwrap();
     assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodBaseInvoke), 1);
     assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextGetData), 0);
     assert!(!strings(&body, &tokens).iter().any(|s| s == CACHE_KEY));

@@ -333,7 +333,10 @@ impl<'a> Tokenizer<'a> {
             }
             KnownMethod::AppContextGetData => {
                 let parent = self.framework_type("System.AppContext")?;
-                let sig = MethodSigBuilder::new().returns(object).param(string).build();
+                let sig = MethodSigBuilder::new()
+                    .returns(object)
+                    .param(string)
+                    .build();
                 (parent, "GetData", sig)
             }
             KnownMethod::AppContextSetData => {

@@ -168,7 +168,10 @@ fn arguments(
     boxed: bool,
 ) -> Result<Vec<Vec<Instruction>>, RewriteError> {
     let mut string = |text: &str| -> Result<Vec<Instruction>, RewriteError> {
-        Ok(vec![Instruction::token(OpCode::Ldstr, tokens.user_string(text)?)])
+        Ok(vec![Instruction::token(
+            OpCode::Ldstr,
+            tokens.user_string(text)?,
+        )])
     };
     // The original inserts these two through a path that drops leading spaces (QUIRK kept).
     let factory = string(call.tracer_factory_name.trim_start_matches(' '))?;

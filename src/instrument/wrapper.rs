@@ -178,7 +178,9 @@ pub fn build_default_wrapper(
         .collect();
     if let Some((branch, target)) = request.branch {
         let (Some(&from), Some(&to)) = (get_tracer.get(branch), get_tracer.get(target)) else {
-            return Err(RewriteError::InvalidMethod("tracer request branch out of range"));
+            return Err(RewriteError::InvalidMethod(
+                "tracer request branch out of range",
+            ));
         };
         b.replace(from, Instruction::branch(OpCode::Brtrue, to))?;
     }

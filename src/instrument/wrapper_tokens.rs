@@ -1,7 +1,9 @@
 //! The tokens the wrappers need, as a trait so the wrapper builders can be
-//! tested without a runtime. [`super::tokens::Tokenizer`] is the real one.
+//! tested without a runtime. [`super::tokens::Tokenizer`] is the real one;
+//! its calls are timed as runtime calls for the rewrite counters.
 
 use super::tokens::{KnownMethod, TokenResult, Tokenizer};
+use crate::counters::runtime_call;
 use crate::il::signature::TypeSig;
 use crate::il::CallShape;
 
@@ -21,34 +23,34 @@ pub trait WrapperTokens {
 
 impl WrapperTokens for Tokenizer<'_> {
     fn framework_type(&mut self, type_name: &str) -> TokenResult<u32> {
-        Tokenizer::framework_type(self, type_name)
+        runtime_call(|| Tokenizer::framework_type(self, type_name))
     }
     fn method(&mut self, method: KnownMethod) -> TokenResult<u32> {
-        Tokenizer::method(self, method)
+        runtime_call(|| Tokenizer::method(self, method))
     }
     fn action_of_object_exception(&mut self) -> TokenResult<u32> {
-        Tokenizer::action_of_object_exception(self)
+        runtime_call(|| Tokenizer::action_of_object_exception(self))
     }
     fn finish_tracer_func(&mut self) -> TokenResult<u32> {
-        Tokenizer::finish_tracer_func(self)
+        runtime_call(|| Tokenizer::finish_tracer_func(self))
     }
     fn user_string(&mut self, text: &str) -> TokenResult<u32> {
-        Tokenizer::user_string(self, text)
+        runtime_call(|| Tokenizer::user_string(self, text))
     }
     fn box_token(&mut self, ty: &TypeSig) -> TokenResult<Option<u32>> {
-        Tokenizer::box_token(self, ty)
+        runtime_call(|| Tokenizer::box_token(self, ty))
     }
     fn type_token(&mut self, ty: &TypeSig) -> TokenResult<u32> {
-        match ty.unmodified() {
+        runtime_call(|| match ty.unmodified() {
             TypeSig::Class(token) | TypeSig::ValueType(token) => Ok(*token),
             other => match self.box_token(other)? {
                 Some(token) => Ok(token),
                 None => self.type_spec(other),
             },
-        }
+        })
     }
     fn local_signature(&mut self, blob: &[u8]) -> TokenResult<u32> {
-        Tokenizer::local_signature(self, blob)
+        runtime_call(|| Tokenizer::local_signature(self, blob))
     }
     fn known_call_shape(&self, token: u32) -> Option<CallShape> {
         Tokenizer::known_call_shape(self, token)

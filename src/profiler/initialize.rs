@@ -2,11 +2,12 @@
 //! step by step as reference-profiler §2.1 lists them.
 
 use super::agent_dll::find_agent_core_dll;
-use super::event_mask::{EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION};
+use super::event_mask::{masks, KEEP_READY_TO_RUN_VARIABLE};
 use super::logging_setup::{fallback_settings, start_logging};
 use super::{Active, Profiler};
 use crate::clr::{ComPtr, ProfilerInfo};
 use crate::config::{loader, process_filter};
+use crate::counters;
 use crate::ffi::hresult::{CORPROF_E_PROFILER_CANCEL_ACTIVATION, S_OK};
 use crate::ffi::info::{ICorProfilerInfo10Vtbl, ICorProfilerInfo11Vtbl, ICorProfilerInfo7Vtbl};
 use crate::ffi::types::HRESULT;
@@ -29,6 +30,15 @@ impl Profiler {
     /// Runs the §2.1 sequence; `S_OK` keeps the profiler attached, anything
     /// else (always `CORPROF_E_PROFILER_CANCEL_ACTIVATION`) detaches it.
     pub fn initialize(&self, unknown: ComPtr<IUnknownVtbl>) -> HRESULT {
+        let wanted = self.system().env_var(counters::ENABLED_VARIABLE);
+        counters::set_enabled(crate::system::env::parse_bool(wanted.as_deref()).unwrap_or(false));
+        let timer = counters::Timer::start();
+        let hr = self.initialize_steps(unknown);
+        timer.stop(counters::Counter::Initialize);
+        hr
+    }
+
+    fn initialize_steps(&self, unknown: ComPtr<IUnknownVtbl>) -> HRESULT {
         delay_attach_in_debug_builds(&Env::new(self.system(), ASSUMED_RUNTIME));
 
         // 2. ICorProfilerInfo4 is required for everything that follows.
@@ -130,13 +140,19 @@ impl Profiler {
         }
 
         // 13. Event mask: CoreCLR also disables tiered compilation when Info5 exists.
+        let keep_ready_to_run =
+            crate::system::env::parse_bool(sys.env_var(KEEP_READY_TO_RUN_VARIABLE).as_deref())
+                .unwrap_or(false);
+        if keep_ready_to_run {
+            crate::log_warn!("{KEEP_READY_TO_RUN_VARIABLE} is set: ReadyToRun code and tiered compilation stay enabled. This is for measurements only; methods precompiled in ReadyToRun images are instrumented only through module-load ReJIT.");
+        }
+        let (mask, mask_high) = masks(keep_ready_to_run);
         let mask_result = if runtime.is_core() && info.has_info5() {
             crate::log_debug!("Calling SetEventMask2().");
-            info.set_event_mask2(EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION)
-                .unwrap_or(Ok(()))
+            info.set_event_mask2(mask, mask_high).unwrap_or(Ok(()))
         } else {
             crate::log_debug!("Calling SetEventMask().");
-            info.set_event_mask(EVENT_MASK)
+            info.set_event_mask(mask)
         };
         if let Err(hr) = mask_result {
             crate::log_error!("Unable to set the profiler event mask. HRESULT: {hr}");
@@ -151,8 +167,11 @@ impl Profiler {
         if env.appdomain_caching_disabled() {
             crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
         }
-        let agent_lookup =
-            agent_lookup(runtime, runtime_info.major, env.appdomain_caching_disabled());
+        let agent_lookup = agent_lookup(
+            runtime,
+            runtime_info.major,
+            env.appdomain_caching_disabled(),
+        );
 
         crate::validation_event!(
             "initialize",
@@ -162,9 +181,9 @@ impl Profiler {
             agent_core_dll = agent_core_dll.as_str(),
             agent_lookup = format!("{agent_lookup:?}"),
             log_level = settings.level.tag().trim_end(),
-            event_mask = format!("{EVENT_MASK:#010x}"),
+            event_mask = format!("{mask:#010x}"),
             event_mask_high = if runtime.is_core() && info.has_info5() {
-                format!("{EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION:#x}")
+                format!("{mask_high:#x}")
             } else {
                 "0x0".to_string()
             },
@@ -236,9 +255,21 @@ mod lookup_tests {
 
     #[test]
     fn the_cached_delegate_is_the_default_on_net5_and_later() {
-        assert_eq!(agent_lookup(RuntimeKind::Core, 10, false), AgentLookup::CachedDelegate);
-        assert_eq!(agent_lookup(RuntimeKind::Core, 10, true), AgentLookup::PerCallReflection);
-        assert_eq!(agent_lookup(RuntimeKind::Core, 4, false), AgentLookup::PerCallReflection);
-        assert_eq!(agent_lookup(RuntimeKind::Framework, 4, false), AgentLookup::PerCallReflection);
+        assert_eq!(
+            agent_lookup(RuntimeKind::Core, 10, false),
+            AgentLookup::CachedDelegate
+        );
+        assert_eq!(
+            agent_lookup(RuntimeKind::Core, 10, true),
+            AgentLookup::PerCallReflection
+        );
+        assert_eq!(
+            agent_lookup(RuntimeKind::Core, 4, false),
+            AgentLookup::PerCallReflection
+        );
+        assert_eq!(
+            agent_lookup(RuntimeKind::Framework, 4, false),
+            AgentLookup::PerCallReflection
+        );
     }
 }

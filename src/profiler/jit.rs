@@ -11,6 +11,7 @@ use crate::config::instrumentation::{
     ApiAttribute, AssemblyVersion, InstrumentationConfiguration, InstrumentationPoint,
     MethodIdentity, MethodTraits,
 };
+use crate::counters::{self, Counter, Timer};
 use crate::ffi::hresult::{CORPROF_E_FUNCTION_IS_PARAMETERIZED, E_FAIL, S_OK};
 use crate::ffi::types::{FunctionID, HRESULT};
 use crate::instrument::api_wrapper::build_api_wrapper;
@@ -50,6 +51,7 @@ struct Candidate {
 impl Active {
     /// Runs the pipeline for one function; the HRESULT is what the callback returns.
     pub fn process_function(&self, function_id: FunctionID, phase: Phase<'_>) -> HRESULT {
+        let started = Timer::start();
         let configuration = self.configuration();
         let candidate = match self.identify(function_id, &configuration) {
             Ok(Some(candidate)) => candidate,
@@ -68,9 +70,10 @@ impl Active {
         let identity = &candidate.identity;
         crate::log_trace!("Possibly instrumenting: {identity}");
         if identity.type_name == API_TYPE {
+            counters::set_matched(true);
             return self.instrument_api(identity, &phase);
         }
-        self.instrument_default(&candidate, &configuration, &phase)
+        self.instrument_default(&candidate, &configuration, &phase, started)
     }
 
     /// `Function::Create`: facts, attributes, pre-filter, names, signature.
@@ -87,28 +90,43 @@ impl Active {
             .modules
             .get(&self.info, function.module_id)
             .map_err(|_| IdentifyError::Metadata)?;
-        let Some(import) = module.import.clone() else {
+        let Some(import) = module.import.as_ref() else {
             return Ok(None);
         };
+        // The pre-filter (§4.8) applies unless tracing, for the API assembly,
+        // or for a method with an API attribute. The attribute lookups are
+        // skipped where they cannot find anything (assemblies never scanned,
+        // modules without those attribute types), which makes the
+        // assembly-name check possible before any per-method metadata call.
+        let may_filter =
+            !log::global().is_enabled(Level::Trace) && module.assembly_name != API_ASSEMBLY;
+        let scan = scans_attributes(&module.assembly_name)
+            && module.may_carry_attributes(&[TRANSACTION_ATTRIBUTE, TRACE_ATTRIBUTE]);
+        let wanted_assembly = configuration.should_instrument_assembly(&module.assembly_name);
+        if may_filter && !scan && !wanted_assembly {
+            return Ok(None);
+        }
+        let attribute = if scan {
+            api_attribute(import, function.token)
+        } else {
+            ApiAttribute::None
+        };
+        let filtered = may_filter && attribute == ApiAttribute::None;
+        if filtered && !wanted_assembly {
+            return Ok(None);
+        }
         let method = import
             .method_props(function.token)
             .map_err(|_| IdentifyError::Metadata)?;
-        let attribute = api_attribute(&import, function.token, &module.assembly_name);
-        let filtered = !log::global().is_enabled(Level::Trace)
-            && attribute == ApiAttribute::None
-            && module.assembly_name != API_ASSEMBLY;
-        if filtered
-            && !(configuration.should_instrument_assembly(&module.assembly_name)
-                && configuration.should_instrument_method(&method.name))
-        {
+        if filtered && !configuration.should_instrument_method(&method.name) {
             return Ok(None);
         }
         let (type_name, type_flags) =
-            type_name_and_flags(&import, method.class).map_err(|_| IdentifyError::Metadata)?;
+            type_name_and_flags(import, method.class).map_err(|_| IdentifyError::Metadata)?;
         if filtered && !configuration.should_instrument_type(&type_name) {
             return Ok(None);
         }
-        let (signature, parameters) = parameter_text(&import, &method.signature)
+        let (signature, parameters) = parameter_text(import, &method.signature)
             .map_err(|_| IdentifyError::Signature(method.name.clone()))?;
         Ok(Some(Candidate {
             identity: FunctionIdentity {
@@ -131,6 +149,7 @@ impl Active {
         candidate: &Candidate,
         configuration: &InstrumentationConfiguration,
         phase: &Phase<'_>,
+        started: Timer,
     ) -> HRESULT {
         let identity = &candidate.identity;
         let version = identity
@@ -168,6 +187,7 @@ impl Active {
                 return S_OK;
             }
         };
+        counters::set_matched(true);
         if identity.type_flags & TD_LAYOUT_MASK == TD_SEQUENTIAL_LAYOUT {
             crate::log_error!("Skipping sequential layout method: {identity}");
             return decided(identity, &point, "skip_sequential_layout");
@@ -192,7 +212,8 @@ impl Active {
                     is_async: has_attribute(identity, ASYNC_STATE_MACHINE_ATTRIBUTE),
                     attribute: candidate.attribute,
                 };
-                match self.write_default_wrapper(identity, &point, traits, control) {
+                started.stop(Counter::RewriteMatching);
+                match self.timed_default_wrapper(identity, &point, traits, control) {
                     Ok(()) => S_OK,
                     Err(error) => report_rewrite_failure(identity, &error),
                 }
@@ -223,6 +244,28 @@ impl Active {
         crate::validation_event!("rejit_request", function = identity.to_string(), ok = ok);
     }
 
+    /// [`Self::write_default_wrapper`] with the rewrite counters: the total,
+    /// the runtime calls made on this thread meanwhile, and the rest (IL).
+    fn timed_default_wrapper(
+        &self,
+        identity: &FunctionIdentity,
+        point: &InstrumentationPoint,
+        traits: MethodTraits,
+        control: &FunctionControl,
+    ) -> Result<(), RewriteError> {
+        let timer = Timer::start();
+        counters::take_runtime_ns();
+        let result = self.write_default_wrapper(identity, point, traits, control);
+        if counters::enabled() {
+            let total = timer.elapsed_ns();
+            let runtime = counters::take_runtime_ns();
+            counters::record(Counter::Rewrite, total);
+            counters::record(Counter::RewriteMetadata, runtime);
+            counters::record(Counter::RewriteIl, total.saturating_sub(runtime));
+        }
+        result
+    }
+
     fn write_default_wrapper(
         &self,
         identity: &FunctionIdentity,
@@ -231,14 +274,12 @@ impl Active {
         control: &FunctionControl,
     ) -> Result<(), RewriteError> {
         let module_id = identity.module.module_id;
-        let body = self
-            .info
-            .il_function_body(module_id, identity.method_token)
+        let body =
+            counters::runtime_call(|| self.info.il_function_body(module_id, identity.method_token))
+                .map_err(crate::instrument::tokens::TokenError::from)?;
+        let rewrite = counters::runtime_call(|| self.module_rewrite(module_id))
             .map_err(crate::instrument::tokens::TokenError::from)?;
-        let rewrite = self
-            .module_rewrite(module_id)
-            .map_err(crate::instrument::tokens::TokenError::from)?;
-        let locals = original_locals(&rewrite.metadata.import, &body)?;
+        let locals = counters::runtime_call(|| original_locals(&rewrite.metadata.import, &body))?;
         let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
         let original = OriginalMethod {
             body: &body,
@@ -259,8 +300,14 @@ impl Active {
         let calls = MetadataCalls {
             import: &rewrite.metadata.import,
         };
-        let new_body =
-            build_default_wrapper(&original, &call, &self.agent_core_dll, self.agent_lookup, &mut tokens, &calls)?;
+        let new_body = build_default_wrapper(
+            &original,
+            &call,
+            &self.agent_core_dll,
+            self.agent_lookup,
+            &mut tokens,
+            &calls,
+        )?;
         drop(tokens);
         crate::validation_event!(
             "rewrite",
@@ -276,8 +323,7 @@ impl Active {
                 3u32
             }
         );
-        control
-            .set_il_function_body(&new_body)
+        counters::runtime_call(|| control.set_il_function_body(&new_body))
             .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
     }
 
@@ -383,13 +429,16 @@ fn original_locals(import: &MetadataImport, body: &[u8]) -> Result<Option<Vec<u8
 
 /// `[Transaction]` then `[Trace]`, never looked for in `System.*`,
 /// `Microsoft.*` or `NewRelic.*` assemblies (§4.8).
-fn api_attribute(import: &MetadataImport, method: u32, assembly: &str) -> ApiAttribute {
-    if assembly.starts_with("System.")
+/// Attribute scanning is skipped for assemblies whose name starts
+/// (case-sensitively) with `System.`, `Microsoft.` or `NewRelic.` (§4.8).
+fn scans_attributes(assembly: &str) -> bool {
+    !(assembly.starts_with("System.")
         || assembly.starts_with("Microsoft.")
-        || assembly.starts_with("NewRelic.")
-    {
-        return ApiAttribute::None;
-    }
+        || assembly.starts_with("NewRelic."))
+}
+
+/// The API attribute on `method`, by type name (§4.8).
+fn api_attribute(import: &MetadataImport, method: u32) -> ApiAttribute {
     if let Ok(Some(blob)) = import.custom_attribute(method, TRANSACTION_ATTRIBUTE) {
         return ApiAttribute::transaction_from_blob(&blob);
     }

@@ -15,6 +15,7 @@ mod refresh;
 mod tests;
 
 use crate::clr::function_control::FunctionControl;
+use crate::counters::{self, Counter, Timer};
 use crate::ffi::hresult::{S_FALSE, S_OK};
 use crate::ffi::types::*;
 use crate::system::{RealSystem, SystemCalls};
@@ -67,6 +68,11 @@ impl Profiler {
             active.thread_profiler.shutdown();
         }
         crate::log_info!("Profiler shutdown");
+        if counters::enabled() {
+            for line in counters::report() {
+                crate::log_info!("{line}");
+            }
+        }
         crate::validation_event!("shutdown");
         crate::validation::close();
         S_OK
@@ -74,10 +80,13 @@ impl Profiler {
 
     /// `ModuleLoadFinished` (§6.1): eager ReJIT on CoreCLR.
     pub fn module_load_finished(&self, module_id: ModuleID, status: HRESULT) -> HRESULT {
-        match self.active() {
+        let timer = Timer::start();
+        let hr = match self.active() {
             Some(active) => active.module_load_finished(module_id, status),
             None => S_OK,
-        }
+        };
+        timer.stop(Counter::ModuleLoadFinished);
+        hr
     }
 
     /// `ModuleUnloadStarted`: forget the module's cached facts (ids can be reused).
@@ -94,12 +103,24 @@ impl Profiler {
         function_id: FunctionID,
         _is_safe_to_block: bool,
     ) -> HRESULT {
+        let timer = Timer::start();
         crate::log_trace!("JITCompilationStarted. {function_id}");
+        counters::take_matched();
         let hr = match self.active() {
             Some(active) => active.process_function(function_id, jit::Phase::FirstJit),
             None => S_OK,
         };
         crate::log_trace!("JITCompilationStartedFinished. {function_id}");
+        if counters::enabled() {
+            let ns = timer.elapsed_ns();
+            counters::record(Counter::JitCompilationStarted, ns);
+            let split = if counters::take_matched() {
+                Counter::JitMatched
+            } else {
+                Counter::JitUnmatched
+            };
+            counters::record(split, ns);
+        }
         hr
     }
 
@@ -123,12 +144,15 @@ impl Profiler {
         method_id: mdMethodDef,
         control: Option<FunctionControl>,
     ) -> HRESULT {
-        match (self.active(), control) {
+        let timer = Timer::start();
+        let hr = match (self.active(), control) {
             (Some(active), Some(control)) => {
                 active.get_rejit_parameters(module_id, method_id, &control)
             }
             _ => S_FALSE,
-        }
+        };
+        timer.stop(Counter::GetReJitParameters);
+        hr
     }
 
     /// `ThreadDestroyed`.

@@ -174,16 +174,39 @@ fn cached_and_per_call_agent_lookups_give_the_agent_identical_calls() {
     // reflection (§5.4.1). The agent must not see a difference.
     let scenarios: Vec<&str> = SCENARIOS.iter().copied().chain(["agent-cache"]).collect();
     let (cached, cached_out) = record_with(&app_extension(), &scenarios, &[]);
-    let (per_call, per_call_out) =
-        record_with(&app_extension(), &scenarios, &[("NEW_RELIC_DISABLE_APPDOMAIN_CACHING", "true")]);
-    assert!(cached_out.stdout.contains("agent-cache#1: Func`12"), "{}", cached_out.stdout);
-    assert!(per_call_out.stdout.contains("agent-cache#1: none"), "{}", per_call_out.stdout);
+    let (per_call, per_call_out) = record_with(
+        &app_extension(),
+        &scenarios,
+        &[("NEW_RELIC_DISABLE_APPDOMAIN_CACHING", "true")],
+    );
+    assert!(
+        cached_out.stdout.contains("agent-cache#1: Func`12"),
+        "{}",
+        cached_out.stdout
+    );
+    assert!(
+        per_call_out.stdout.contains("agent-cache#1: none"),
+        "{}",
+        per_call_out.stdout
+    );
     let lookup = |r: &Recorded| {
         let events = std::fs::read_to_string(r.validation_log()).unwrap();
-        events.lines().find(|l| l.contains("\"event\":\"initialize\"")).unwrap_or_default().to_string()
+        events
+            .lines()
+            .find(|l| l.contains("\"event\":\"initialize\""))
+            .unwrap_or_default()
+            .to_string()
     };
-    assert!(lookup(&cached).contains("\"agent_lookup\":\"CachedDelegate\""), "{}", lookup(&cached));
-    assert!(lookup(&per_call).contains("\"agent_lookup\":\"PerCallReflection\""), "{}", lookup(&per_call));
+    assert!(
+        lookup(&cached).contains("\"agent_lookup\":\"CachedDelegate\""),
+        "{}",
+        lookup(&cached)
+    );
+    assert!(
+        lookup(&per_call).contains("\"agent_lookup\":\"PerCallReflection\""),
+        "{}",
+        lookup(&per_call)
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_nr-compare"))
         .arg("--agent")
         .args([cached.agent_log(), per_call.agent_log()])

@@ -11,6 +11,7 @@ mod agent_record;
 mod artifact;
 mod attach;
 mod comparison;
+mod diagnostics;
 mod instrumentation;
 mod instrumentation_config;
 mod live_instrumentation;
