@@ -28,12 +28,12 @@ mod options;
 mod prepare;
 mod process;
 mod report;
+mod results;
 mod scenario;
 mod stats;
 mod summary;
 
-use scenario::Workload;
-use serde_json::json;
+use scenario::{Profiler, Scenario, Variant, Workload};
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -74,11 +74,57 @@ fn run() -> Result<(), String> {
         options.runs
     );
     let load_start = machine::load_1min();
-    let (samples, loads) = measure::rounds(&variants, &prepared, &options)?;
+    let plan = measure::Plan {
+        name: "rounds",
+        warmups: options.warmups,
+        runs: options.runs,
+    };
+    let (samples, mut loads) = measure::rounds(&variants, &prepared, &options, &plan)?;
+
+    // The bail-out cost is about a millisecond: resolving it takes many more
+    // runs than the rest, and S1 costs the same whatever the app, so it gets
+    // its own interleaved S0/S1 rounds on the smallest workload.
+    let bailout_variants: Vec<Variant> = match options.jit_sizes.iter().min() {
+        Some(&n) if options.bailout_runs >= 2 => {
+            let mut v = vec![
+                Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S0,
+                    profiler: Profiler::Ours,
+                },
+                Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S1,
+                    profiler: Profiler::Ours,
+                },
+            ];
+            if options.original_so.is_some() {
+                v.push(Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S1,
+                    profiler: Profiler::Original,
+                });
+            }
+            v
+        }
+        _ => Vec::new(),
+    };
+    let plan = measure::Plan {
+        name: "bailout",
+        warmups: options.warmups,
+        runs: options.bailout_runs,
+    };
+    let (bailout_samples, bailout_loads) = if bailout_variants.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        measure::rounds(&bailout_variants, &prepared, &options, &plan)?
+    };
+    loads.extend(bailout_loads);
     let counters = measure::counter_runs(&variants, &prepared, &options)?;
     let percall_runs = measure::percall_runs(&prepared, &options)?;
 
     let rows = summary::rows(&variants, &samples);
+    let bailout = summary::rows(&bailout_variants, &bailout_samples);
     let percall = summary::percall(&percall_runs);
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).ok();
     let so_bytes = size(&prepared.profiler).unwrap_or(0);
@@ -89,6 +135,7 @@ fn run() -> Result<(), String> {
         machine: &machine,
         workloads: &workloads,
         rows: &rows,
+        bailout: &bailout,
         counters: &counters,
         percall: &percall,
         so_bytes,
@@ -101,7 +148,12 @@ fn run() -> Result<(), String> {
     println!("{markdown}");
 
     let results = prepared.perf.join("results.json");
-    let value = results_json(&report, &variants, &samples, &percall_runs);
+    let value = results::document(
+        &report,
+        (&variants, &samples),
+        (&bailout_variants, &bailout_samples),
+        &percall_runs,
+    );
     let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
     std::fs::write(&results, text).map_err(|e| format!("{}: {e}", results.display()))?;
     eprintln!("perf: wrote {}", results.display());
@@ -127,87 +179,4 @@ fn run() -> Result<(), String> {
         started.elapsed().as_secs_f64() / 60.0
     );
     Ok(())
-}
-
-fn stat_json(s: &summary::Stat) -> serde_json::Value {
-    json!({
-        "median": s.median, "ci95_low": s.ci.low, "ci95_high": s.ci.high,
-        "ci_coverage": s.ci.coverage, "mean": s.mean, "n": s.n,
-    })
-}
-
-fn versus_json(v: &summary::Versus) -> serde_json::Value {
-    let welch = |w: &Option<stats::Welch>| {
-        w.map(|w| json!({"difference": w.difference, "ci95_low": w.low, "ci95_high": w.high, "t": w.t, "df": w.df, "p": w.p}))
-    };
-    json!({
-        "wall_ratio": v.wall_ratio, "wall_welch": welch(&v.wall),
-        "main_ratio": v.main_ratio, "main_welch": welch(&v.main),
-        "cpu_ratio": v.cpu_ratio, "cpu_welch": welch(&v.cpu),
-        "rss_ratio": v.rss_ratio, "rss_delta_mib": v.rss_delta_mib,
-    })
-}
-
-fn results_json(
-    report: &report::Report,
-    variants: &[scenario::Variant],
-    samples: &[Vec<measure::Sample>],
-    percall_runs: &std::collections::BTreeMap<measure::PerCall, Vec<f64>>,
-) -> serde_json::Value {
-    let o = report.options;
-    let rows: Vec<_> = report
-        .rows
-        .iter()
-        .zip(variants.iter().zip(samples))
-        .map(|(row, (variant, samples))| {
-            json!({
-                "key": variant.key(),
-                "workload": variant.workload.key(),
-                "scenario": variant.scenario.name(),
-                "profiler": variant.profiler.name(),
-                "wall_ms": stat_json(&row.wall),
-                "time_to_main_ms": stat_json(&row.main),
-                "in_main_ms": stat_json(&row.in_main),
-                "peak_rss_mib": stat_json(&row.rss),
-                "cpu_ms": stat_json(&row.cpu),
-                "rewrites": row.rewrites,
-                "vs_s0": row.vs_s0.as_ref().map(versus_json),
-                "vs_original": row.vs_original.as_ref().map(versus_json),
-                "counters": report.counters.get(variant),
-                "samples": samples.iter().map(|s| json!({
-                    "wall_ms": s.wall_ms, "time_to_main_ms": s.main_ms,
-                    "in_main_ms": s.in_main_ms, "peak_rss_mib": s.rss_mib,
-                    "cpu_ms": s.cpu_ms, "rewrites": s.rewrites,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let percall: Vec<_> = report
-        .percall
-        .rows
-        .iter()
-        .map(|r| {
-            json!({
-                "variant": r.kind.key(), "description": r.kind.name(),
-                "ns_per_call": stat_json(&r.ns), "overhead_ns": r.overhead_ns,
-                "runs": percall_runs.get(&r.kind),
-            })
-        })
-        .collect();
-    json!({
-        "options": {
-            "runs": o.runs, "warmups": o.warmups, "counter_runs": o.counter_runs,
-            "percall_runs": o.percall_runs, "percall_seconds": o.percall_seconds,
-            "requests": o.requests, "k": o.k, "quick": o.quick,
-            "original_so": o.original_so.as_ref().map(|p| p.display().to_string()),
-        },
-        "machine": report.machine.json(),
-        "duration_s": report.duration_s,
-        "load_1min_start": report.load_start,
-        "load_1min_after_each_round": report.loads,
-        "profiler_so_bytes": report.so_bytes,
-        "original_so_bytes": report.original_so_bytes,
-        "rows": rows,
-        "percall": { "rows": percall, "uncached_over_cached_overhead": report.percall.ratio },
-    })
 }

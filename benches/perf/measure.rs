@@ -132,18 +132,26 @@ fn run_checked(
     Ok((sample, m.pid))
 }
 
+/// How many rounds, and what to call them in logs and directories.
+pub struct Plan<'a> {
+    pub name: &'a str,
+    pub warmups: usize,
+    pub runs: usize,
+}
+
 /// The interleaved rounds. Returns the measured samples of each variant
 /// and the 1-minute load average after each round.
 pub fn rounds(
     variants: &[Variant],
     prepared: &Prepared,
     options: &crate::options::Options,
+    plan: &Plan,
 ) -> Result<(Vec<Vec<Sample>>, Vec<f64>), String> {
-    let logs = fresh_dir(&prepared.perf.join("logs/rounds"))?;
-    fresh_dir(&prepared.perf.join("out"))?;
+    let logs = fresh_dir(&prepared.perf.join("logs").join(plan.name))?;
+    std::fs::create_dir_all(prepared.perf.join("out")).map_err(|e| e.to_string())?;
     let mut samples = vec![Vec::new(); variants.len()];
     let mut rng = Rng::new(0x5eed_0f9e_2f00);
-    let total = options.warmups + options.runs;
+    let (warmups, total) = (plan.warmups, plan.warmups + plan.runs);
     let started = std::time::Instant::now();
     let mut loads = Vec::new();
     for round in 0..total {
@@ -165,15 +173,16 @@ pub fn rounds(
             if round + 1 < total {
                 let _ = std::fs::remove_file(log_path(&log_dir, pid));
             }
-            if round >= options.warmups {
+            if round >= warmups {
                 samples[i].push(sample);
             }
         }
         loads.push(crate::machine::load_1min());
         eprintln!(
-            "perf: round {}/{total} ({}) done after {:.0} s, load average {:.1}",
+            "perf: {} round {}/{total} ({}) done after {:.0} s, load average {:.1}",
+            plan.name,
             round + 1,
-            if round < options.warmups {
+            if round < warmups {
                 "warm-up"
             } else {
                 "measured"
@@ -185,9 +194,10 @@ pub fn rounds(
     Ok((samples, loads))
 }
 
-/// Separate runs with `NEWRELIC_PROFILER_COUNTERS=1` for every attached
-/// variant of our profiler: the counters cost time themselves, so they are
-/// never on in the timed rounds. The median over the runs of each field.
+/// Separate runs with `NEWRELIC_PROFILER_COUNTERS=1` for every variant of
+/// our profiler from S2 on (in S1 it detaches before it could print them):
+/// the counters cost time themselves, so they are never on in the timed
+/// rounds. The median over the runs of each field.
 pub fn counter_runs(
     variants: &[Variant],
     prepared: &Prepared,
@@ -197,7 +207,7 @@ pub fn counter_runs(
     let mut out = BTreeMap::new();
     for variant in variants
         .iter()
-        .filter(|v| v.profiler == Profiler::Ours && v.scenario != Scenario::S0)
+        .filter(|v| v.profiler == Profiler::Ours && v.scenario >= Scenario::S2)
     {
         let log_dir = logs.join(variant.key());
         std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;

@@ -11,6 +11,9 @@ pub struct Options {
     pub runs: usize,
     /// Warm-up rounds, discarded.
     pub warmups: usize,
+    /// Extra interleaved S0/S1 runs of the smallest JIT workload, to resolve
+    /// the bail-out cost (about a millisecond) against run-to-run noise.
+    pub bailout_runs: usize,
     /// Separate runs with `NEWRELIC_PROFILER_COUNTERS=1` per variant.
     pub counter_runs: usize,
     /// Processes per per-call variant.
@@ -42,6 +45,7 @@ impl Options {
         let mut options = Options {
             runs: if quick { 3 } else { 20 },
             warmups: if quick { 1 } else { 3 },
+            bailout_runs: if quick { 10 } else { 100 },
             counter_runs: if quick { 1 } else { 3 },
             percall_runs: if quick { 1 } else { 5 },
             percall_seconds: if quick { 0.5 } else { 2.0 },
@@ -91,6 +95,7 @@ impl Options {
             "runs" => self.runs = number()?,
             "warmups" => self.warmups = number()?,
             "counter_runs" => self.counter_runs = number()?,
+            "bailout_runs" => self.bailout_runs = number()?,
             "percall_runs" => self.percall_runs = number()?,
             "percall_seconds" => {
                 self.percall_seconds = value
