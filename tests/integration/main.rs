@@ -7,16 +7,23 @@
 
 mod support;
 
+/// The IL corpus reader and the select-everything generator (`tests/support`).
+#[path = "../support/mod.rs"]
+mod il_support;
+
 mod agent_record;
 mod artifact;
 mod attach;
 mod comparison;
 mod diagnostics;
+mod everything;
+mod everything_report;
 mod instrumentation;
 mod instrumentation_config;
 mod live_instrumentation;
 mod log_location;
 mod logging;
+mod package;
 mod process_filter;
 mod startup_failures;
 mod thread_profiler;
