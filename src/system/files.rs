@@ -15,7 +15,7 @@
 //!   bytes) are reported instead of silently becoming a different,
 //!   `U+FFFD`-mangled path (see `super::RealSystem`).
 //!
-//! Deviations are listed in docs/compatibility.md (C7, X7, P3).
+//! Deviations are listed in docs/compatibility.md (C7, X7, P4).
 
 use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};

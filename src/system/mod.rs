@@ -108,7 +108,7 @@ impl SystemCalls for RealSystem {
     /// the first time: as a path it could only name a different,
     /// `U+FFFD`-mangled file (and .NET cannot open such a path to load the
     /// agent either); as anything else it matches nothing
-    /// (docs/compatibility.md P3).
+    /// (docs/compatibility.md P4).
     fn env_var(&self, name: &str) -> Option<String> {
         let value = match files::env_text(std::env::var_os(name)?) {
             Ok(value) => value,
