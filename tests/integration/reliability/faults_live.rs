@@ -39,7 +39,7 @@ fn extension(matches: &str) -> String {
 /// and a baseline run's: the same documents passed to the same exports of
 /// a library the runtime did not attach as a profiler (the exports refuse
 /// them, E3), i.e. everything but the profiler's own handling.
-fn run_live(docs: &[Doc]) -> (Outcome, Log, tempfile::TempDir) {
+fn run_live(rec: &mut Record, docs: &[Doc]) -> (Outcome, Log, tempfile::TempDir) {
     let home = stress_home();
     let scratch_dir = scratch();
     let dir = scratch_dir.path().join("docs");
@@ -60,6 +60,7 @@ fn run_live(docs: &[Doc]) -> (Outcome, Log, tempfile::TempDir) {
         .log_dir(&baseline_logs)
         .env("LD_LIBRARY_PATH", library_dir)
         .run();
+    rec.run("baseline: same documents, library not attached", &baseline);
     assert_work_unchanged(&baseline);
     let out = stress_run(&["live", &dir_arg])
         .home(&home)
@@ -138,7 +139,7 @@ fn hostile_but_well_formed_live_documents_are_applied_safely() {
             ),
         ),
     ];
-    let (out, log, _scratch) = run_live(&docs);
+    let (out, log, _scratch) = run_live(&mut rec, &docs);
     rec.run("hostile well-formed documents", &out);
     assert_live(&out, &format!("0:{}", docs.len()), "0");
     log.assert_has("Applying live instrumentation")
@@ -193,7 +194,7 @@ fn oversized_too_many_and_malformed_live_documents_are_refused() {
     for i in 0..10_001 {
         docs.push(doc(format!("Many{i:05}.xml"), "<extension/>"));
     }
-    let (out, log, _scratch) = run_live(&docs);
+    let (out, log, _scratch) = run_live(&mut rec, &docs);
     rec.run("refused documents", &out);
     // Accepted: the bomb, the nesting, the garbage, the level document and
     // 9 996 of the small ones (10 000 pending at most); refused: the huge
