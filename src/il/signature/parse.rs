@@ -56,7 +56,13 @@ impl FieldSig {
             return Err(IlError::UnexpectedCallingConvention(c, "field"));
         }
         let ty = read_type(&mut r, 0)?;
-        finish(&r, FieldSig { ty })
+        finish(
+            &r,
+            FieldSig {
+                calling_convention: c,
+                ty,
+            },
+        )
     }
 }
 
