@@ -49,11 +49,12 @@ fn replay(target: &str) -> usize {
             }
         }
     }
-    println!(
-        "{target}: {count} inputs in {:.2?}",
-        start.elapsed()
+    println!("{target}: {count} inputs in {:.2?}", start.elapsed());
+    assert!(
+        failures.is_empty(),
+        "{target} failed on:\n{}",
+        failures.join("\n")
     );
-    assert!(failures.is_empty(), "{target} failed on:\n{}", failures.join("\n"));
     count
 }
 

@@ -97,7 +97,16 @@ const PARAMETERS: [&str; 8] = [
     " \t\n",
 ];
 const VERSIONS: [&str; 10] = [
-    "1", "1.2", "1.2.3.4", "0.0.0.0", "1.2.3.4.5", "65536", "-1", "1x2", " 7.0", "99999999999",
+    "1",
+    "1.2",
+    "1.2.3.4",
+    "0.0.0.0",
+    "1.2.3.4.5",
+    "65536",
+    "-1",
+    "1x2",
+    " 7.0",
+    "99999999999",
 ];
 const NUMBERS: [&str; 7] = ["0", "7", "-1", "2147483648", "x", " 3", "+5junk"];
 const FILE_NAMES: [&str; 5] = [
@@ -179,7 +188,12 @@ fn element(u: &mut Unstructured<'_>, name: &str) -> Result<String> {
 }
 
 /// `name="value"` with the value escaped, or nothing.
-fn attribute(u: &mut Unstructured<'_>, out: &mut String, name: &str, choices: &[&str]) -> Result<()> {
+fn attribute(
+    u: &mut Unstructured<'_>,
+    out: &mut String,
+    name: &str,
+    choices: &[&str],
+) -> Result<()> {
     if u.ratio(1u8, 3u8)? {
         return Ok(());
     }
@@ -208,7 +222,7 @@ fn document(u: &mut Unstructured<'_>) -> Result<String> {
     }
     let mut d = String::new();
     if u.arbitrary()? {
-        d.push_str("\u{FEFF}");
+        d.push('\u{FEFF}');
     }
     if u.arbitrary()? {
         d.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- comment -->\n");
@@ -221,7 +235,12 @@ fn document(u: &mut Unstructured<'_>) -> Result<String> {
     for _ in 0..u.int_in_range(0..=3)? {
         let tracer = element(u, "tracerFactory")?;
         d.push_str(&format!("<{tracer}"));
-        attribute(u, &mut d, "name", &["", "NewRelic.Providers.Wrapper.Sql.SqlWrapper"])?;
+        attribute(
+            u,
+            &mut d,
+            "name",
+            &["", "NewRelic.Providers.Wrapper.Sql.SqlWrapper"],
+        )?;
         attribute(u, &mut d, "enabled", &["false", "FALSE", "true", ""])?;
         attribute(u, &mut d, "metricName", &["", "Custom/Metric"])?;
         attribute(u, &mut d, "metric", &["none", "scoped", "unscoped", "both"])?;
@@ -253,7 +272,10 @@ fn document(u: &mut Unstructured<'_>) -> Result<String> {
     // Now and then cut the document short, as a half-written file would be.
     if u.ratio(1u8, 16u8)? {
         let cut = u.int_in_range(0..=d.len())?;
-        let cut = (0..=cut).rev().find(|&i| d.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=cut)
+            .rev()
+            .find(|&i| d.is_char_boundary(i))
+            .unwrap_or(0);
         d.truncate(cut);
     }
     Ok(d)

@@ -37,13 +37,18 @@ pub fn run(data: &[u8]) {
 
     let mut set = XmlSet::new();
     set.insert(FILE.to_string(), text);
-    let (configuration, _) = InstrumentationConfiguration::from_xml_set_with_messages(&set, &ignore);
+    let (configuration, _) =
+        InstrumentationConfiguration::from_xml_set_with_messages(&set, &ignore);
 
     let kept: Vec<&InstrumentationPoint> = points
         .iter()
         .filter(|p| !ignore.matches(&p.assembly_name, &p.class_name))
         .collect();
-    assert_eq!(configuration.len(), kept.len(), "points kept after ignoring");
+    assert_eq!(
+        configuration.len(),
+        kept.len(),
+        "points kept after ignoring"
+    );
     assert_eq!(
         configuration.invalid_file_count(),
         usize::from(result.is_err()),

@@ -9,15 +9,15 @@
 //! encodes to the same bytes; the stack analysis never fails on a decoded
 //! body.
 
-use NewRelicProfiler::il::{EncodeOptions, Handler, Instruction, MethodBody, NoCallResolver, OpCode};
+use NewRelicProfiler::il::{
+    EncodeOptions, Handler, Instruction, MethodBody, NoCallResolver, OpCode,
+};
 
 pub fn run(data: &[u8]) {
     let Ok(body) = MethodBody::decode(data) else {
         return;
     };
-    let size = body
-        .decoded_size()
-        .expect("a decoded body knows its size");
+    let size = body.decoded_size().expect("a decoded body knows its size");
     assert!(size <= data.len());
     let encoded = body.encode().expect("an unedited body encodes");
     let mut original = data.get(..size).unwrap_or_default().to_vec();
@@ -72,8 +72,11 @@ fn zero_section_padding(body: &mut [u8]) {
             return;
         };
         let size = if kind & 0x40 != 0 {
-            body.get(start + 1..start + 4)
-                .map_or(0, |b| b.iter().rev().fold(0usize, |a, &x| (a << 8) | usize::from(x)))
+            body.get(start + 1..start + 4).map_or(0, |b| {
+                b.iter()
+                    .rev()
+                    .fold(0usize, |a, &x| (a << 8) | usize::from(x))
+            })
         } else {
             body.get(start + 1).map_or(0, |&b| usize::from(b))
         };

@@ -55,13 +55,21 @@ pub fn run(data: &[u8]) {
     };
     for lookup in [AgentLookup::PerCallReflection, AgentLookup::CachedDelegate] {
         let mut tokens = FakeTokens::default();
-        let result = build_default_wrapper(&method, &call, AGENT, lookup, &mut tokens, &input.shapes);
+        let result =
+            build_default_wrapper(&method, &call, AGENT, lookup, &mut tokens, &input.shapes);
         if let Ok(bytes) = result {
-            check(&bytes, &tokens, &input.shapes, well_formed, "default wrapper");
+            check(
+                &bytes,
+                &tokens,
+                &input.shapes,
+                well_formed,
+                "default wrapper",
+            );
         }
     }
     let mut tokens = FakeTokens::default();
-    if let Ok(bytes) = build_api_wrapper(&method, "RecordMetric", AGENT, &mut tokens, &input.shapes) {
+    if let Ok(bytes) = build_api_wrapper(&method, "RecordMetric", AGENT, &mut tokens, &input.shapes)
+    {
         check(&bytes, &tokens, &input.shapes, well_formed, "API wrapper");
     }
 }

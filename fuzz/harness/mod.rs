@@ -20,8 +20,11 @@ pub mod signature;
 #[path = "../../tests/support/checks.rs"]
 pub mod checks;
 
+/// A harness entry point.
+pub type Run = fn(&[u8]);
+
 /// Every target by name, as `scripts/fuzz` and the regression test know them.
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [(&str, Run); 6] = [
     ("extension_xml", extension_xml::run),
     ("extension_set", extension_set::run),
     ("newrelic_config", newrelic_config::run),

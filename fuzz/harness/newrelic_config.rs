@@ -52,7 +52,8 @@ pub fn run(data: &[u8]) {
     let (home_variable, _) = runtime.home_variables();
     sys.env.insert(home_variable.to_string(), home.to_string());
     if bit(2) {
-        sys.env.insert("NEW_RELIC_LOG_LEVEL".into(), "finest".into());
+        sys.env
+            .insert("NEW_RELIC_LOG_LEVEL".into(), "finest".into());
     }
     if bit(3) {
         sys.env.insert(
@@ -63,7 +64,8 @@ pub fn run(data: &[u8]) {
             .insert("NEW_RELIC_EXCLUDED_APPLICATION_NAMES".into(), String::new());
     }
     if bit(4) {
-        sys.env.insert("APP_POOL_ID".into(), "DefaultAppPool".into());
+        sys.env
+            .insert("APP_POOL_ID".into(), "DefaultAppPool".into());
     }
     if bit(5) {
         sys.env.insert("NEW_RELIC_LOG_CONSOLE".into(), "1".into());

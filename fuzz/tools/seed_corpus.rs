@@ -30,8 +30,14 @@ fn main() {
     let signatures: usize = args.get(4).and_then(|v| v.parse().ok()).unwrap_or(3000);
     let out = Path::new(out);
     let counts = [
-        ("extension_xml", seed_extension_xml(out, Path::new(testdata))),
-        ("newrelic_config", seed_newrelic_config(out, Path::new(testdata))),
+        (
+            "extension_xml",
+            seed_extension_xml(out, Path::new(testdata)),
+        ),
+        (
+            "newrelic_config",
+            seed_newrelic_config(out, Path::new(testdata)),
+        ),
     ];
     for (target, n) in counts {
         println!("{target}: {n} seeds");
@@ -136,7 +142,7 @@ fn seed_bodies(out: &Path, c: &corpus::Corpus, wanted: usize) -> (usize, usize) 
     for a in &c.assemblies {
         for m in &a.methods {
             index += 1;
-            if index % step != 0 {
+            if !index.is_multiple_of(step) {
                 continue;
             }
             let bytes = a.body_bytes(m);

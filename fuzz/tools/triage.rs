@@ -30,7 +30,10 @@ fn main() {
             _ => println!("{}", String::from_utf8_lossy(&data)),
         }
         let outcome = std::panic::catch_unwind(|| run(&data));
-        println!("harness: {}", if outcome.is_ok() { "passes" } else { "FAILS" });
+        println!(
+            "harness: {}",
+            if outcome.is_ok() { "passes" } else { "FAILS" }
+        );
     }
 }
 
@@ -39,9 +42,16 @@ fn show_body(data: &[u8]) {
         Ok(b) => b,
         Err(e) => return println!("decode: {e}"),
     };
-    println!("header {:?}, decoded size {:?}", body.header, body.decoded_size());
+    println!(
+        "header {:?}, decoded size {:?}",
+        body.header,
+        body.decoded_size()
+    );
     for (label, instruction) in body.instructions() {
-        println!("  {label:?}: {:?} {:?}", instruction.opcode, instruction.operand);
+        println!(
+            "  {label:?}: {:?} {:?}",
+            instruction.opcode, instruction.operand
+        );
     }
     for clause in body.clauses() {
         println!("  clause {clause:?}");
@@ -51,7 +61,9 @@ fn show_body(data: &[u8]) {
     }
     println!("stack {:?}", body.analyze_stack(&NoCallResolver));
     if let Ok(encoded) = body.encode() {
-        let original = data.get(..body.decoded_size().unwrap_or(0)).unwrap_or_default();
+        let original = data
+            .get(..body.decoded_size().unwrap_or(0))
+            .unwrap_or_default();
         let diff: Vec<usize> = (0..original.len().max(encoded.len()))
             .filter(|&i| original.get(i) != encoded.get(i))
             .collect();
@@ -62,7 +74,11 @@ fn show_body(data: &[u8]) {
 
 fn show_wrap(data: &[u8]) {
     let input = il_input::parse(data);
-    println!("signature {:02x?} -> {:?}", input.signature, MethodSig::parse(input.signature));
+    println!(
+        "signature {:02x?} -> {:?}",
+        input.signature,
+        MethodSig::parse(input.signature)
+    );
     println!("locals {:02x?}", input.locals);
     println!("shapes {:?}", input.shapes.0);
     show_body(input.body);
