@@ -1,6 +1,6 @@
 //! The documentation's test references stay true: every test named in the
 //! `tests` column of docs/fidelity.md exists (`<file>::<fn>` under
-//! tests/integration/, or `src/<path>.rs::<fn>`). Names with `*` are
+//! tests/integration/, or `src/<path>.rs::<fn>` / `tests/<path>.rs::<fn>`). Names with `*` are
 //! patterns and must match at least one function.
 
 use std::path::Path;
@@ -67,7 +67,7 @@ fn every_test_named_in_the_fidelity_table_exists() {
         let Some((file, name)) = reference.rsplit_once("::") else {
             continue;
         };
-        let path = if file.starts_with("src/") {
+        let path = if file.starts_with("src/") || file.starts_with("tests/") {
             root().join(file)
         } else {
             root().join("tests/integration").join(format!("{file}.rs"))

@@ -17,6 +17,7 @@ mod instrumentation_config;
 mod live_instrumentation;
 mod log_location;
 mod logging;
+mod package;
 mod process_filter;
 mod startup_failures;
 mod thread_profiler;

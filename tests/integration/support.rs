@@ -57,10 +57,25 @@ pub fn require_dotnet() {
     );
 }
 
-/// The profiler library built from these sources for this test profile.
+/// The profiler library built from these sources for this test profile, or
+/// the one `NR_PROFILER_LIBRARY` names (to run the suite against a packaged
+/// or cross-built artifact, e.g. from `build_targets/package`).
 pub fn profiler_library() -> &'static PathBuf {
     static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
     LIBRARY.get_or_init(|| {
+        if let Some(path) = std::env::var_os("NR_PROFILER_LIBRARY") {
+            let path = PathBuf::from(path);
+            assert!(
+                path.is_file(),
+                "NR_PROFILER_LIBRARY={} is not a file",
+                path.display()
+            );
+            eprintln!(
+                "profiler under test: {} (NR_PROFILER_LIBRARY)",
+                path.display()
+            );
+            return path;
+        }
         let profile_dir = target_profile_dir();
         build_profiler_library(&profile_dir);
         let name = if cfg!(windows) {
