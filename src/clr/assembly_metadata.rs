@@ -7,6 +7,7 @@ use super::enumerator::drain_tokens;
 use super::hresult::{ClrResult, HResult};
 use super::metadata_import::copy_blob;
 use super::strings::{from_wide, read_wide_string, to_wide_nul};
+use crate::ffi::hresult::CLDB_E_RECORD_NOTFOUND;
 use crate::ffi::metadata::{
     IMetaDataAssemblyEmitVtbl, IMetaDataAssemblyImportVtbl, ASSEMBLYMETADATA,
 };
@@ -173,6 +174,55 @@ impl AssemblyImport {
         let key = unsafe { copy_blob(key as *const u8, key_len) };
         Ok(identity(name, &meta, &locale, key, flags))
     }
+
+    /// Where a type this assembly forwards (an `ExportedType` row, ECMA-335
+    /// II.22.14) is implemented: `FindExportedTypeByName` +
+    /// `GetExportedTypeProps`, giving the implementation token (an
+    /// AssemblyRef for a type forwarder, a File or an enclosing ExportedType
+    /// otherwise). `None` when the assembly exports no such type.
+    /// `enclosing` is the ExportedType of the enclosing type, or 0.
+    pub fn exported_type(&self, name: &str, enclosing: mdToken) -> ClrResult<Option<ExportedType>> {
+        let v = self.import.vtbl();
+        let wide = to_wide_nul(name);
+        let mut token: mdExportedType = 0;
+        // SAFETY: `wide` is NUL-terminated; the out-pointer refers to a local.
+        let hr =
+            unsafe { (v.FindExportedTypeByName)(self.raw(), wide.as_ptr(), enclosing, &mut token) };
+        match hr {
+            CLDB_E_RECORD_NOTFOUND => return Ok(None),
+            hr => HResult::ok(hr)?,
+        }
+        let (mut implementation, mut type_def, mut flags): (mdToken, mdTypeDef, DWORD) = (0, 0, 0);
+        let name = read_wide_string(|cap, needed, buf| {
+            // SAFETY: `buf` holds `cap` units; the out-pointers refer to locals.
+            unsafe {
+                (v.GetExportedTypeProps)(
+                    self.raw(),
+                    token,
+                    buf.as_mut_ptr(),
+                    cap,
+                    needed,
+                    &mut implementation,
+                    &mut type_def,
+                    &mut flags,
+                )
+            }
+        })?;
+        Ok(Some(ExportedType {
+            token,
+            name,
+            implementation,
+        }))
+    }
+}
+
+/// An `ExportedType` row: a type this assembly forwards or exports from another file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportedType {
+    pub token: mdExportedType,
+    pub name: String,
+    /// AssemblyRef (forwarder), File, or enclosing ExportedType.
+    pub implementation: mdToken,
 }
 
 /// A module's assembly-level metadata, for writing.

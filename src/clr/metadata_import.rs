@@ -425,6 +425,52 @@ impl MetadataImport {
         )
     }
 
+    /// The generic parameters of a TypeDef or MethodDef as `(index, flags)`
+    /// (`EnumGenericParams` + `GetGenericParamProps`; `CorGenericParamAttr`
+    /// flags, ECMA-335 II.23.1.7, plus `gpAllowByRefLike` 0x0020 since .NET 9).
+    pub fn generic_params(&self, owner: mdToken) -> ClrResult<Vec<(u32, u32)>> {
+        let v = self.import.vtbl();
+        let tokens = drain_tokens(
+            16,
+            // SAFETY: as in methods_named.
+            |cursor, buffer, fetched| unsafe {
+                (v.EnumGenericParams)(
+                    self.raw(),
+                    cursor,
+                    owner,
+                    buffer.as_mut_ptr(),
+                    buffer.len() as ULONG,
+                    fetched,
+                )
+            },
+            // SAFETY: closes the cursor this enumeration opened.
+            |cursor| unsafe { (v.CloseEnum)(self.raw(), cursor) },
+        )?;
+        tokens
+            .into_iter()
+            .map(|token| {
+                let (mut index, mut flags, mut owner_out, mut reserved, mut len) =
+                    (0u32, 0u32, 0u32, 0u32, 0u32);
+                // SAFETY: out-pointers refer to locals; the name is not requested
+                // (null buffer of length 0, the runtime only reports its length).
+                HResult::ok(unsafe {
+                    (v.GetGenericParamProps)(
+                        self.raw(),
+                        token,
+                        &mut index,
+                        &mut flags,
+                        &mut owner_out,
+                        &mut reserved,
+                        std::ptr::null_mut(),
+                        0,
+                        &mut len,
+                    )
+                })?;
+                Ok((index, flags))
+            })
+            .collect()
+    }
+
     /// The module's name as recorded in its metadata (`GetScopeProps`).
     pub fn scope_name(&self) -> ClrResult<String> {
         let v = self.import.vtbl();

@@ -75,7 +75,7 @@ pub fn build_api_wrapper(
         Some(types),
     )?;
     call.push(Instruction::simple(OpCode::Ldnull));
-    call.extend(argument_array(sig, tokens)?);
+    call.extend(argument_array(sig, original.byref_like, tokens)?);
     call.push(Instruction::token(
         OpCode::Call,
         tokens.method(KnownMethod::MethodBaseInvoke)?,

@@ -85,6 +85,22 @@ pub fn type_name_and_flags(
     Ok((name, props.flags))
 }
 
+/// Whether `type_def` is a value type: it extends `System.ValueType` or
+/// `System.Enum` (ECMA-335 II.13) and is not `System.Enum` itself. The
+/// original only skips sequential-layout types (§5.8), but a value type of
+/// any layout (explicit, or auto like the compiler's async state machines)
+/// receives `this` as a managed pointer, which the wrapper cannot pass as
+/// `object` (compatibility R10).
+pub fn is_value_type(import: &MetadataImport, type_def: mdTypeDef) -> ClrResult<bool> {
+    let props = import.type_def_props(type_def)?;
+    let base = signature_type_name(import, props.extends).unwrap_or_default();
+    Ok(match base.as_str() {
+        "System.ValueType" => props.name != "System.Enum",
+        "System.Enum" => true,
+        _ => false,
+    })
+}
+
 /// The name a signature uses for a TypeDef or TypeRef token (§8.1):
 /// `GetTypeDefProps`/`GetTypeRefProps` name (a nested TypeDef gives only its
 /// own name). TypeSpecs are rejected by the renderer.

@@ -4,6 +4,7 @@
 
 pub mod agent_method;
 pub mod api_wrapper;
+pub mod byref_like;
 pub mod call_shapes;
 pub mod function;
 pub mod module_facts;

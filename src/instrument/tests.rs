@@ -1,6 +1,7 @@
 //! The wrappers against fake tokens: structure, stack consistency and the
 //! rejection rules, without a runtime.
 
+use super::byref_like::ByRefLikeMask;
 use super::rewrite_error::RewriteError;
 use super::tokens::{KnownMethod, TokenResult};
 use super::tracer_request::{AgentLookup, CACHE_KEY};
@@ -95,11 +96,21 @@ fn wrap_with(
     sig: &MethodSig,
     lookup: AgentLookup,
 ) -> Result<(MethodBody, FakeTokens), RewriteError> {
+    wrap_masked(body, sig, lookup, &ByRefLikeMask::default())
+}
+
+fn wrap_masked(
+    body: &[u8],
+    sig: &MethodSig,
+    lookup: AgentLookup,
+    mask: &ByRefLikeMask,
+) -> Result<(MethodBody, FakeTokens), RewriteError> {
     let mut tokens = FakeTokens::default();
     let original = OriginalMethod {
         body,
         signature: sig,
         locals: None,
+        byref_like: mask,
     };
     let bytes = build_default_wrapper(
         &original,
@@ -351,4 +362,97 @@ fn per_call_lookup_is_the_original_shape() {
     assert_eq!(calls_to(&body, &tokens, KnownMethod::MethodBaseInvoke), 1);
     assert_eq!(calls_to(&body, &tokens, KnownMethod::AppContextGetData), 0);
     assert!(!strings(&body, &tokens).iter().any(|s| s == CACHE_KEY));
+}
+
+/// Call shapes of the reflection methods the fake tokens handed out.
+struct KnownCalls<'a>(&'a FakeTokens);
+
+impl crate::il::CallResolver for KnownCalls<'_> {
+    fn call_shape(&self, token: u32) -> Option<CallShape> {
+        self.0.known_call_shape(token)
+    }
+}
+
+/// `(opcode, operand)` of every instruction, for shape comparisons.
+fn shape(body: &MethodBody) -> Vec<(OpCode, crate::il::Operand)> {
+    body.instructions()
+        .map(|(_, i)| (i.opcode, i.operand.clone()))
+        .collect()
+}
+
+#[test]
+fn byref_like_arguments_and_results_reach_the_agent_as_null() {
+    // static Span<int> Slice(Span<int> values, int start) — `ldarg.0 ret`
+    // is enough: only the wrapper's boxing matters here.
+    let span = TypeSig::GenericInst {
+        value_type: true,
+        base: 0x0100_0009,
+        args: vec![TypeSig::Primitive(Primitive::I4)],
+    };
+    let sig = MethodSigBuilder::new()
+        .returns(span.clone())
+        .param(span)
+        .param(TypeSig::Primitive(Primitive::I4))
+        .build();
+    let body = [(2 << 2) | 0x2, 0x02, 0x2A];
+    for lookup in [AgentLookup::PerCallReflection, AgentLookup::CachedDelegate] {
+        // Without the mask the span is boxed (what the original does: invalid IL).
+        let (boxed, _) = wrap_masked(&body, &sig, lookup, &ByRefLikeMask::default()).unwrap();
+        let mask = ByRefLikeMask {
+            params: vec![true, false],
+            ret: true,
+        };
+        let (safe, tokens) = wrap_masked(&body, &sig, lookup, &mask).unwrap();
+        // Two boxes fewer (argument 0 and the result), one `ldnull` more for each.
+        assert_eq!(boxed.count(OpCode::Box), safe.count(OpCode::Box) + 2);
+        assert_eq!(safe.count(OpCode::Ldnull), boxed.count(OpCode::Ldnull) + 2);
+        // The int argument is still boxed and the result still flows back.
+        assert_eq!(safe.count(OpCode::Ret), 1);
+        let report = safe.analyze_stack(&KnownCalls(&tokens)).unwrap();
+        assert_eq!((report.underflows, report.inconsistent_joins), (0, 0));
+    }
+}
+
+#[test]
+fn explicit_this_parameters_are_numbered_from_argument_zero() {
+    // instance explicit void M(class C this, int32 x): the instance is the
+    // first signature parameter, so the parameters are ldarg.0 and ldarg.1
+    // (ECMA-335 II.15.3); an implicit `this` shifts them to 1 and 2.
+    let this_type = TypeSig::Class(0x0200_0007);
+    let explicit = MethodSig {
+        calling_convention: 0x20 | 0x40,
+        ..MethodSigBuilder::new()
+            .param(this_type.clone())
+            .param(TypeSig::Primitive(Primitive::I4))
+            .build()
+    };
+    let implicit = MethodSigBuilder::new()
+        .instance()
+        .param(this_type)
+        .param(TypeSig::Primitive(Primitive::I4))
+        .build();
+    let body = [(1 << 2) | 0x2, 0x2A];
+    let loads = |sig: &MethodSig| -> Vec<u16> {
+        let (wrapped, _) = wrap(&body, sig).unwrap();
+        let mut args: Vec<u16> = wrapped
+            .instructions()
+            .filter_map(|(_, i)| match (i.opcode, &i.operand) {
+                (OpCode::Ldarg_0, _) => Some(0),
+                (OpCode::Ldarg_1, _) => Some(1),
+                (OpCode::Ldarg_2, _) => Some(2),
+                (OpCode::Ldarg_3, _) => Some(3),
+                (OpCode::Ldarg_S | OpCode::Ldarg, crate::il::Operand::Var(v)) => Some(*v),
+                _ => None,
+            })
+            .collect();
+        args.sort_unstable();
+        args.dedup();
+        args
+    };
+    assert_eq!(loads(&explicit), vec![0, 1]);
+    assert_eq!(loads(&implicit), vec![0, 1, 2]);
+    assert_ne!(
+        shape(&wrap(&body, &explicit).unwrap().0),
+        shape(&wrap(&body, &implicit).unwrap().0)
+    );
 }

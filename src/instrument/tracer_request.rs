@@ -31,6 +31,7 @@
 //! ```
 
 use super::agent_method::{push_method_info, AGENT_SHIM_CLASS, FINISH_TRACER_METHOD};
+use super::byref_like::ByRefLikeMask;
 use super::rewrite_error::RewriteError;
 use super::tokens::KnownMethod;
 use super::wrapper::{argument_array, TracerCall};
@@ -62,19 +63,24 @@ pub struct TracerRequest {
 /// Builds the call of `GetFinishTracerDelegate` for `call`.
 pub fn tracer_request(
     sig: &MethodSig,
+    byref_like: &ByRefLikeMask,
     call: &TracerCall<'_>,
     agent_core_dll: &str,
     lookup: AgentLookup,
     tokens: &mut dyn WrapperTokens,
 ) -> Result<TracerRequest, RewriteError> {
+    let method = (sig, byref_like);
     match lookup {
-        AgentLookup::PerCallReflection => per_call(sig, call, agent_core_dll, tokens),
-        AgentLookup::CachedDelegate => cached(sig, call, agent_core_dll, tokens),
+        AgentLookup::PerCallReflection => per_call(method, call, agent_core_dll, tokens),
+        AgentLookup::CachedDelegate => cached(method, call, agent_core_dll, tokens),
     }
 }
 
+/// The wrapped method's signature and its byref-like values.
+type Method<'a> = (&'a MethodSig, &'a ByRefLikeMask);
+
 fn per_call(
-    sig: &MethodSig,
+    sig: Method<'_>,
     call: &TracerCall<'_>,
     agent_core_dll: &str,
     tokens: &mut dyn WrapperTokens,
@@ -104,7 +110,7 @@ fn per_call(
 }
 
 fn cached(
-    sig: &MethodSig,
+    sig: Method<'_>,
     call: &TracerCall<'_>,
     agent_core_dll: &str,
     tokens: &mut dyn WrapperTokens,
@@ -162,7 +168,7 @@ fn cached(
 /// The eleven values in parameter order (§5.4); `boxed` boxes the two
 /// integers for the `object[]` of the reflective call.
 fn arguments(
-    sig: &MethodSig,
+    (sig, byref_like): Method<'_>,
     call: &TracerCall<'_>,
     tokens: &mut dyn WrapperTokens,
     boxed: bool,
@@ -207,7 +213,7 @@ fn arguments(
         method_name,
         signature,
         vec![this],
-        argument_array(sig, tokens)?,
+        argument_array(sig, byref_like, tokens)?,
         function_id,
     ])
 }

@@ -17,6 +17,7 @@
 //!   [ldloc result] ret
 //! ```
 
+use super::byref_like::ByRefLikeMask;
 use super::rewrite_error::RewriteError;
 use super::tokens::KnownMethod;
 use super::tracer_request::{tracer_request, AgentLookup};
@@ -50,6 +51,9 @@ pub struct OriginalMethod<'a> {
     pub signature: &'a MethodSig,
     /// The blob behind the local signature token, `None` when the token is 0.
     pub locals: Option<&'a [u8]>,
+    /// Which parameters and whether the return value are byref-like: passed
+    /// to the agent as `null` instead of boxed (`byref_like.rs`).
+    pub byref_like: &'a ByRefLikeMask,
 }
 
 /// Rewrites `original` into the wrapper; returns the new body bytes.
@@ -137,7 +141,10 @@ pub fn build_default_wrapper(
         b.create(Instruction::ldloc(tracer)),
         b.create(Instruction::token(OpCode::Castclass, action)),
     ];
-    if returns {
+    if returns && original.byref_like.ret {
+        // A byref-like result cannot be boxed: the agent sees null (compatibility R9).
+        finish.push(b.create(Instruction::simple(OpCode::Ldnull)));
+    } else if returns {
         finish.push(b.create(Instruction::ldloc(result)));
         match tokens.box_token(&sig.ret)? {
             Some(token) => finish.push(b.create(Instruction::token(OpCode::Box, token))),
@@ -169,7 +176,14 @@ pub fn build_default_wrapper(
         b.create(Instruction::simple(OpCode::Ldnull)),
         b.create(Instruction::stloc(user_exception)),
     ];
-    let request = tracer_request(sig, call, agent_core_dll, lookup, tokens)?;
+    let request = tracer_request(
+        sig,
+        original.byref_like,
+        call,
+        agent_core_dll,
+        lookup,
+        tokens,
+    )?;
     let get_tracer: Vec<Label> = request
         .code
         .into_iter()
@@ -252,13 +266,24 @@ fn swallow(
     Ok(())
 }
 
-/// `new object[n] { box arg0, …, null for by-ref }` (§5.4.2).
+/// `new object[n] { box arg0, …, null for by-ref }` (§5.4.2); byref-like
+/// arguments are `null` too (compatibility R9).
+///
+/// Argument numbering (ECMA-335 II.15.3): with `HASTHIS` the instance is
+/// argument 0 and parameter `i` is argument `i + 1`, except with
+/// `EXPLICITTHIS`, where the instance is itself the first parameter of the
+/// signature, so parameter `i` is argument `i`.
 pub fn argument_array(
     sig: &MethodSig,
+    byref_like: &ByRefLikeMask,
     tokens: &mut dyn WrapperTokens,
 ) -> Result<Vec<Instruction>, RewriteError> {
     let object = tokens.framework_type("System.Object")?;
-    let first_arg: u16 = if sig.has_this() { 1 } else { 0 };
+    let first_arg: u16 = if sig.has_this() && !sig.explicit_this() {
+        1
+    } else {
+        0
+    };
     let mut code = vec![
         Instruction::ldc_i4(sig.params.len() as i32),
         Instruction::token(OpCode::Newarr, object),
@@ -266,6 +291,11 @@ pub fn argument_array(
     for (index, param) in sig.params.iter().enumerate() {
         code.push(Instruction::simple(OpCode::Dup));
         code.push(Instruction::ldc_i4(index as i32));
+        if byref_like.param(index) {
+            code.push(Instruction::simple(OpCode::Ldnull));
+            code.push(Instruction::simple(OpCode::Stelem_Ref));
+            continue;
+        }
         match tokens.box_token(param)? {
             Some(token) => {
                 let arg = u16::try_from(index)

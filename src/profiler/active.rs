@@ -9,6 +9,7 @@ use crate::ffi::types::ModuleID;
 use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
 use crate::instrument::tracer_request::AgentLookup;
+use crate::profiler::byref_like::ByRefLikeCache;
 use crate::profiler::function_resolver::FunctionResolver;
 use crate::runtime::RuntimeKind;
 use crate::thread_profiler::ThreadProfiler;
@@ -48,6 +49,8 @@ pub struct Active {
     pub(super) pending_custom: Mutex<XmlSet>,
     /// The agent's thread-profiling exports (§7); idle until the first request.
     pub thread_profiler: ThreadProfiler,
+    /// Which value types are byref-like (`profiler/byref_like.rs`).
+    pub byref_like: ByRefLikeCache,
 }
 
 impl Active {
@@ -75,6 +78,7 @@ impl Active {
             ignore_list: Mutex::new(ignore_list),
             custom: Mutex::new(XmlSet::new()),
             pending_custom: Mutex::new(XmlSet::new()),
+            byref_like: ByRefLikeCache::default(),
         }
     }
 
@@ -109,5 +113,6 @@ impl Active {
     pub fn forget_module(&self, module_id: ModuleID) {
         self.modules.forget(module_id);
         self.rewrites.lock().remove(&module_id);
+        self.byref_like.forget(module_id);
     }
 }

@@ -115,15 +115,9 @@ impl Profiler {
             return detach("agent DLL missing");
         };
 
-        // 11. Instrumentation XML and the Lambda handler point (§4).
-        let home = env
-            .home_path()
-            .or_else(|| sys.registry_home())
-            .unwrap_or_default();
-        let instrumentation =
-            crate::config::instrumentation::load(sys, &home, runtime, &configuration.ignore_list);
-
         // 12. Process filter, unless profiling is forced by the variable's mere existence.
+        // Evaluated before step 11 (the original parses every extension file first):
+        // an excluded process then pays only for newrelic.config (compatibility P3).
         crate::log_trace!("Checking to see if we should instrument this process.");
         let forced = env.force_profiling();
         let instrument = forced || process_filter::evaluate(&configuration, sys, &env);
@@ -138,6 +132,14 @@ impl Profiler {
             crate::log_info!("This process should not be instrumented, unloading profiler.");
             return detach("process filtered out");
         }
+
+        // 11. Instrumentation XML and the Lambda handler point (§4), only for a process that stays.
+        let home = env
+            .home_path()
+            .or_else(|| sys.registry_home())
+            .unwrap_or_default();
+        let instrumentation =
+            crate::config::instrumentation::load(sys, &home, runtime, &configuration.ignore_list);
 
         // 13. Event mask: CoreCLR also disables tiered compilation when Info5 exists.
         let keep_ready_to_run =

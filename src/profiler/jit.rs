@@ -15,15 +15,17 @@ use crate::counters::{self, Counter, Timer};
 use crate::ffi::hresult::{CORPROF_E_FUNCTION_IS_PARAMETERIZED, E_FAIL, S_OK};
 use crate::ffi::types::{FunctionID, HRESULT};
 use crate::instrument::api_wrapper::build_api_wrapper;
+use crate::instrument::byref_like::ByRefLikeMask;
 use crate::instrument::call_shapes::MetadataCalls;
 use crate::instrument::function::{
-    parameter_text, type_name_and_flags, FunctionIdentity, MD_PINVOKE_IMPL, MD_SPECIAL_NAME,
-    MD_UNMANAGED_EXPORT, TD_LAYOUT_MASK, TD_SEQUENTIAL_LAYOUT,
+    is_value_type, parameter_text, type_name_and_flags, FunctionIdentity, MD_PINVOKE_IMPL,
+    MD_SPECIAL_NAME, MD_UNMANAGED_EXPORT, TD_LAYOUT_MASK, TD_SEQUENTIAL_LAYOUT,
 };
 use crate::instrument::rewrite_error::RewriteError;
 use crate::instrument::tokens::Tokenizer;
 use crate::instrument::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
 use crate::log::{self, Level};
+use crate::profiler::byref_like::RuntimeByRefLike;
 use std::sync::Arc;
 
 /// The API type whose methods are redirected to the agent (§5.6).
@@ -192,6 +194,15 @@ impl Active {
             crate::log_error!("Skipping sequential layout method: {identity}");
             return decided(identity, &point, "skip_sequential_layout");
         }
+        if identity
+            .module
+            .import
+            .as_ref()
+            .is_some_and(|import| is_value_type(import, identity.class_token()).unwrap_or(false))
+        {
+            crate::log_error!("Skipping value type method: {identity}");
+            return decided(identity, &point, "skip_value_type");
+        }
         if identity.method.attributes & MD_SPECIAL_NAME != 0 && identity.method.name != ".ctor" {
             crate::log_error!("Skipping SpecialName method: {identity}");
             return decided(identity, &point, "skip_special_name");
@@ -280,11 +291,13 @@ impl Active {
         let rewrite = counters::runtime_call(|| self.module_rewrite(module_id))
             .map_err(crate::instrument::tokens::TokenError::from)?;
         let locals = counters::runtime_call(|| original_locals(&rewrite.metadata.import, &body))?;
+        let byref_like = counters::runtime_call(|| self.byref_like_mask(identity));
         let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
         let original = OriginalMethod {
             body: &body,
             signature: &identity.signature,
             locals: locals.as_deref(),
+            byref_like: &byref_like,
         };
         let call = TracerCall {
             tracer_factory_name: &point.tracer_factory_name,
@@ -368,11 +381,13 @@ impl Active {
             .map_err(TokenError::from)?;
         let rewrite = self.module_rewrite(module_id).map_err(TokenError::from)?;
         let locals = original_locals(&rewrite.metadata.import, &body)?;
+        let byref_like = self.byref_like_mask(identity);
         let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
         let original = OriginalMethod {
             body: &body,
             signature: &identity.signature,
             locals: locals.as_deref(),
+            byref_like: &byref_like,
         };
         let calls = MetadataCalls {
             import: &rewrite.metadata.import,
@@ -406,6 +421,28 @@ impl Active {
             Phase::ReJit(control) => control.set_il_function_body(&new_body),
         };
         written.map_err(|hr| RewriteError::Token(TokenError::Metadata(hr)))
+    }
+}
+
+impl Active {
+    /// Which of the method's values are byref-like and reach the agent as
+    /// `null` (`instrument/byref_like.rs`, compatibility R9).
+    fn byref_like_mask(&self, identity: &FunctionIdentity) -> ByRefLikeMask {
+        let Some(import) = identity.module.import.as_ref() else {
+            return ByRefLikeMask::default();
+        };
+        let facts = RuntimeByRefLike {
+            active: self,
+            module: &identity.module,
+            import,
+            method: identity.method_token,
+            class: identity.class_token(),
+        };
+        let mask = ByRefLikeMask::of(&identity.signature, &facts);
+        if mask.any() {
+            crate::log_debug!("Byref-like values are passed to the agent as null: {identity}");
+        }
+        mask
     }
 }
 

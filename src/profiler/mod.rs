@@ -4,6 +4,7 @@
 
 pub mod active;
 mod agent_dll;
+pub mod byref_like;
 mod event_mask;
 pub mod function_resolver;
 mod initialize;

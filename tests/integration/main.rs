@@ -7,11 +7,17 @@
 
 mod support;
 
+/// The IL corpus reader and the select-everything generator (`tests/support`).
+#[path = "../support/mod.rs"]
+mod il_support;
+
 mod agent_record;
 mod artifact;
 mod attach;
 mod comparison;
 mod diagnostics;
+mod everything;
+mod everything_report;
 mod instrumentation;
 mod instrumentation_config;
 mod live_instrumentation;

@@ -115,3 +115,40 @@ fn dotnet_run_is_refused_while_the_app_it_starts_attaches() {
         parent.join("\n----\n")
     );
 }
+
+/// An excluded process stops before the extension files are read (our
+/// order, compatibility P3): no count line, no warning for a broken file;
+/// the same home in a process that stays attached shows both.
+#[test]
+fn excluded_process_does_not_read_the_extension_files() {
+    const COUNT_PREFIX: &str = "Identified ";
+    const INVALID: &str = "Exception thrown while attempting to parse instrumentation file";
+    let home = Home::new();
+    home.write_extension("broken.xml", "<extension><instrumentation>");
+
+    let excluded_logs = scratch();
+    let excluded = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(excluded_logs.path())
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .run();
+    excluded.assert_app_ran();
+    let log = excluded.log(excluded_logs.path());
+    log.assert_has(UNLOADING);
+    assert!(
+        !log.has_prefix(COUNT_PREFIX) && !log.text.contains(INVALID),
+        "an excluded process read the extension files:\n{}",
+        log.text
+    );
+
+    let attached_logs = scratch();
+    let attached = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(attached_logs.path())
+        .run();
+    attached.assert_app_ran();
+    let log = attached.log(attached_logs.path());
+    log.assert_has_prefix(COUNT_PREFIX)
+        .assert_has("Profiler initialized");
+    assert!(log.text.contains(INVALID), "{}", log.text);
+}

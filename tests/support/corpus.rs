@@ -225,7 +225,22 @@ fn rva_to_file(sections: &[Section], rva: u32) -> Option<(usize, usize)> {
     })
 }
 
-fn load_assembly(path: &Path) -> Result<Assembly, String> {
+/// A PE image with CLI metadata: its bytes, sections and parsed tables.
+pub struct Image {
+    pub data: Vec<u8>,
+    sections: Vec<Section>,
+    pub meta: clrmeta::Metadata,
+}
+
+impl Image {
+    /// Maps an RVA to (file offset, end of the section's raw data).
+    pub fn rva_to_file(&self, rva: u32) -> Option<(usize, usize)> {
+        rva_to_file(&self.sections, rva)
+    }
+}
+
+/// Reads a managed PE file (ECMA-335 II.25.2–3) and parses its metadata.
+pub fn open_image(path: &Path) -> Result<Image, String> {
     let data = std::fs::read(path).map_err(|e| e.to_string())?;
     if data.get(0..2) != Some(b"MZ") {
         return Err("not a PE image".into());
@@ -266,6 +281,19 @@ fn load_assembly(path: &Path) -> Result<Assembly, String> {
     let (md, _) = rva_to_file(&sections, md_rva).ok_or("metadata RVA")?;
     let md_bytes = data.get(md..md + md_size).ok_or("metadata range")?;
     let meta = clrmeta::Metadata::parse(md_bytes).map_err(|e| format!("metadata: {e}"))?;
+    Ok(Image {
+        data,
+        sections,
+        meta,
+    })
+}
+
+fn load_assembly(path: &Path) -> Result<Assembly, String> {
+    let Image {
+        data,
+        sections,
+        meta,
+    } = open_image(path)?;
     let blob = |i: u32| -> Vec<u8> { meta.blobs.get(i).map(<[u8]>::to_vec).unwrap_or_default() };
 
     let mut methods = Vec::new();

@@ -3,4 +3,5 @@
 
 pub mod checks;
 pub mod corpus;
+pub mod select_all;
 pub mod wrapper;

@@ -1,5 +1,8 @@
 // Starts Kestrel on 127.0.0.1 with one MVC controller, requests it N times
-// with HttpClient (default: 3), prints each response, and exits.
+// with HttpClient (default: 3), prints each response, and exits. Before
+// "done" it prints the monotonic clock at Main entry and exit, which the
+// performance runner (benches/perf) relates to its own clock.
+using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace WebApp;
@@ -8,6 +11,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var mainTimestamp = Stopwatch.GetTimestamp();
         Console.WriteLine($"PID={Environment.ProcessId}");
         var requests = args.Length > 0 ? int.Parse(args[0]) : 3;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
@@ -28,6 +32,7 @@ public static class Program
             }
         }
         await app.StopAsync();
+        Console.WriteLine($"PERF_TIMESTAMPS main={mainTimestamp} end={Stopwatch.GetTimestamp()} frequency={Stopwatch.Frequency}");
         Console.WriteLine("done");
         return 0;
     }

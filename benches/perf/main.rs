@@ -1,0 +1,182 @@
+//! The whole-process performance runner of issue 8 (docs/performance.md).
+//!
+//!     cargo bench --bench perf                  # the full method, regenerates the docs
+//!     cargo bench --bench perf -- --quick       # 3 runs, 1 warm-up, docs untouched
+//!
+//! Options (environment `PERF_<NAME>` or `--<name> <value>` after `--`):
+//! `runs` (20), `warmups` (3), `counter_runs` (3), `percall_runs` (5),
+//! `percall_seconds` (2), `requests` (1000), `k` (50),
+//! `workloads` (`jit1000,jit10000,web`), `original_so` (the C++
+//! `libNewRelicProfiler.so` to measure in the same rounds), `home_linux`
+//! (the shipped agent home), `write_docs` (1 in the full mode), `quick`.
+//!
+//! It builds the release profiler and the .NET apps, runs every scenario
+//! of every workload interleaved, then the counter runs and the per-call
+//! runs, and writes `target/perf/results.json`, the table (stdout and
+//! docs/performance.md between its markers) and docs/performance.png.
+//!
+//! Without `--bench` (that is, under `cargo test --bench perf`) it only runs
+//! the self-checks of its statistics and parsers: this target has no
+//! libtest harness, and a test run must not start minutes of measurement.
+
+mod chart;
+mod counters;
+mod generate;
+mod machine;
+mod measure;
+mod options;
+mod prepare;
+mod process;
+mod report;
+mod results;
+mod scenario;
+mod stats;
+mod summary;
+
+use scenario::{Profiler, Scenario, Variant, Workload};
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        stats::self_check();
+        generate::self_check();
+        process::self_check();
+        counters::self_check();
+        measure::self_check();
+        report::self_check();
+        println!("perf: self-checks passed (measure with `cargo bench --bench perf`)");
+        return;
+    }
+    if let Err(error) = run() {
+        eprintln!("perf: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let options = options::Options::from_env_and_args()?;
+    let prepared = prepare::prepare(&options)?;
+    let machine = machine::detect(&prepared.dotnet);
+
+    let mut workloads: Vec<Workload> = options
+        .jit_sizes
+        .iter()
+        .map(|&n| Workload::Jit(n))
+        .collect();
+    if options.web {
+        workloads.push(Workload::Web);
+    }
+    let variants = scenario::variants(&workloads, options.original_so.is_some());
+    eprintln!(
+        "perf: {} variants × ({} warm-up + {} measured) rounds",
+        variants.len(),
+        options.warmups,
+        options.runs
+    );
+    let load_start = machine::load_1min();
+    let plan = measure::Plan {
+        name: "rounds",
+        warmups: options.warmups,
+        runs: options.runs,
+    };
+    let (samples, mut loads) = measure::rounds(&variants, &prepared, &options, &plan)?;
+
+    // The bail-out cost is about a millisecond: resolving it takes many more
+    // runs than the rest, and S1 costs the same whatever the app, so it gets
+    // its own interleaved S0/S1 rounds on the smallest workload.
+    let bailout_variants: Vec<Variant> = match options.jit_sizes.iter().min() {
+        Some(&n) if options.bailout_runs >= 2 => {
+            let mut v = vec![
+                Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S0,
+                    profiler: Profiler::Ours,
+                },
+                Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S1,
+                    profiler: Profiler::Ours,
+                },
+            ];
+            if options.original_so.is_some() {
+                v.push(Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S1,
+                    profiler: Profiler::Original,
+                });
+            }
+            v
+        }
+        _ => Vec::new(),
+    };
+    let plan = measure::Plan {
+        name: "bailout",
+        warmups: options.warmups,
+        runs: options.bailout_runs,
+    };
+    let (bailout_samples, bailout_loads) = if bailout_variants.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        measure::rounds(&bailout_variants, &prepared, &options, &plan)?
+    };
+    loads.extend(bailout_loads);
+    let counters = measure::counter_runs(&variants, &prepared, &options)?;
+    let percall_runs = measure::percall_runs(&prepared, &options)?;
+
+    let rows = summary::rows(&variants, &samples);
+    let bailout = summary::rows(&bailout_variants, &bailout_samples);
+    let percall = summary::percall(&percall_runs);
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).ok();
+    let so_bytes = size(&prepared.profiler).unwrap_or(0);
+    let original_so_bytes = options.original_so.as_deref().and_then(size);
+    let duration_s = started.elapsed().as_secs_f64();
+    let report = report::Report {
+        options: &options,
+        machine: &machine,
+        workloads: &workloads,
+        rows: &rows,
+        bailout: &bailout,
+        counters: &counters,
+        percall: &percall,
+        so_bytes,
+        original_so_bytes,
+        duration_s,
+        load_start,
+        loads: &loads,
+    };
+    let markdown = report.markdown();
+    println!("{markdown}");
+
+    let results = prepared.perf.join("results.json");
+    let value = results::document(
+        &report,
+        (&variants, &samples),
+        (&bailout_variants, &bailout_samples),
+        &percall_runs,
+    );
+    let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    std::fs::write(&results, text).map_err(|e| format!("{}: {e}", results.display()))?;
+    eprintln!("perf: wrote {}", results.display());
+
+    // The chart always goes to target/perf; the docs get it only when asked.
+    let png = prepared.perf.join("performance.png");
+    let chart = chart::draw(&rows, &workloads, options.original_so.is_some(), &png);
+    if let Err(e) = &chart {
+        eprintln!("perf: no chart: {e}");
+    }
+    if options.write_docs {
+        let docs = prepare::manifest_dir().join("docs");
+        let md = docs.join("performance.md");
+        let doc = std::fs::read_to_string(&md).map_err(|e| format!("{}: {e}", md.display()))?;
+        std::fs::write(&md, report::splice(&doc, &markdown)?)
+            .map_err(|e| format!("{}: {e}", md.display()))?;
+        chart?;
+        std::fs::copy(&png, docs.join("performance.png")).map_err(|e| e.to_string())?;
+        eprintln!("perf: regenerated docs/performance.md and docs/performance.png");
+    }
+    eprintln!(
+        "perf: finished in {:.1} min",
+        started.elapsed().as_secs_f64() / 60.0
+    );
+    Ok(())
+}
