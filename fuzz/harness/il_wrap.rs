@@ -6,13 +6,16 @@
 //! Invariants: whatever a wrapper returns decodes to a body that
 //! re-encodes identically; and when the original is well-formed (every
 //! callee known, its stack consistent, no underflow, every `ret` reached
-//! with exactly the return value on the stack), the wrapped body is too, with nested clauses listed inner first and a max stack at least
-//! the simulated depth (the checks `tests/il_corpus.rs` applies to every
-//! framework method).
+//! with exactly the return value on the stack), the wrapped body is too,
+//! with nested clauses listed inner first and a max stack at least the
+//! simulated depth (the checks `tests/il_corpus.rs` applies to every
+//! framework method). Byref-like parameters and results (stand-in
+//! metadata: odd rows and odd generic indexes) go to the agent as `null`.
 
 use NewRelicProfiler::il::signature::MethodSig;
 use NewRelicProfiler::il::{Instruction, MethodBody, OpCode};
 use NewRelicProfiler::instrument::api_wrapper::build_api_wrapper;
+use NewRelicProfiler::instrument::byref_like::{ByRefLikeFacts, ByRefLikeMask};
 use NewRelicProfiler::instrument::tracer_request::AgentLookup;
 use NewRelicProfiler::instrument::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
 
@@ -37,10 +40,12 @@ pub fn run(data: &[u8]) {
     };
     let well_formed = well_formed(&original, &signature, &input.shapes);
 
+    let byref_like = ByRefLikeMask::of(&signature, &OddIsByRefLike);
     let method = OriginalMethod {
         body: input.body,
         signature: &signature,
         locals: input.locals,
+        byref_like: &byref_like,
     };
     let call = TracerCall {
         tracer_factory_name: "NewRelic.Fuzz.Factory",
@@ -133,5 +138,20 @@ fn check(
         if let Err(problem) = check_encoded(bytes, &resolver) {
             panic!("{what} of a well-formed body: {problem}");
         }
+    }
+}
+
+/// Stand-in metadata for the byref-like classification: value types with
+/// an odd row and generic parameters with an odd index are byref-like, so
+/// the signatures the fuzzer writes reach both the boxed and the `null`
+/// paths of the wrappers.
+struct OddIsByRefLike;
+
+impl ByRefLikeFacts for OddIsByRefLike {
+    fn is_byref_like_type(&self, token: u32) -> bool {
+        token & 1 == 1
+    }
+    fn allows_byref_like(&self, _method_param: bool, index: u32) -> bool {
+        index & 1 == 1
     }
 }
