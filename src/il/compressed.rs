@@ -145,9 +145,15 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Turns a TypeDefOrRefOrSpec coded index into a token.
+/// Turns a TypeDefOrRefOrSpec coded index into a token. A compressed
+/// integer holds 29 bits, so the row number can exceed the 24 bits a token
+/// has room for; such an index is malformed (it would otherwise spill into
+/// the table byte and name a row of another table).
 pub fn decode_type_def_or_ref(coded: u32) -> Result<u32> {
     let rid = coded >> 2;
+    if rid > 0x00FF_FFFF {
+        return Err(IlError::BadTypeToken(coded));
+    }
     let table = match coded & 3 {
         0 => table::TYPE_DEF,
         1 => table::TYPE_REF,

@@ -172,7 +172,11 @@ impl MethodBody {
                 .filter_map(|i| raw_clauses.get(i).copied())
                 .collect()
         };
-        let has_sections = !ordered.is_empty() || !self.raw_sections.is_empty();
+        // An unedited body keeps its section layout, even an exception
+        // table without clauses (valid, if odd), so it round-trips exactly.
+        let has_sections = !ordered.is_empty()
+            || !self.raw_sections.is_empty()
+            || keep_shapes.is_some_and(|shapes| !shapes.is_empty());
 
         let h = &self.header;
         let tiny = !options.force_fat_header

@@ -303,3 +303,53 @@ fn max_stack_falls_back_on_unresolved_calls() {
     let r = b.analyze_stack(&NoCallResolver).unwrap();
     assert_eq!((r.max_stack, r.unresolved_calls), (3, 1));
 }
+
+// Fuzzing findings (docs/reliability-fuzzing.md); the inputs themselves are
+// replayed by tests/fuzz_regressions.rs.
+
+#[test]
+fn field_signature_keeps_flag_bits_of_its_calling_convention() {
+    use super::signature::{FieldSig, Signature};
+    let blob = [0x26, 0x08]; // FIELD | 0x20, int32
+    let field = FieldSig::parse(&blob).unwrap();
+    assert_eq!(field.calling_convention, 0x26);
+    assert_eq!(Signature::Field(field).to_bytes().unwrap(), blob);
+}
+
+#[test]
+fn coded_type_index_with_a_row_past_24_bits_is_rejected() {
+    // CLASS, coded index 0x0B1F26AD: TypeRef row 0x02C7C9AB, which would
+    // spill into the table byte.
+    assert!(TypeSig::parse(&[0x12, 0xCB, 0x1F, 0x26, 0xAD]).is_err());
+    // The largest row a token can hold still parses.
+    let coded: u32 = (0x00FF_FFFF << 2) | 1;
+    let mut blob = vec![0x12];
+    blob.extend_from_slice(&(0xC000_0000 | coded).to_be_bytes());
+    assert_eq!(TypeSig::parse(&blob).unwrap(), TypeSig::Class(0x01FF_FFFF));
+}
+
+#[test]
+fn array_rank_is_limited_to_the_runtimes_32() {
+    // ARRAY int32, rank, no sizes, no lower bounds.
+    let array = |rank: u8| [0x14, 0x08, rank, 0x00, 0x00];
+    let max = TypeSig::parse(&array(32)).unwrap();
+    let text = super::render_type(&max, &|_: u32| -> Option<String> { None }).unwrap();
+    assert_eq!(text.matches(',').count(), 31);
+    assert!(TypeSig::parse(&array(33)).is_err());
+    // 0x1FFFFFFF dimensions used to render as half a billion commas.
+    assert!(TypeSig::parse(&[0x14, 0x08, 0xDF, 0xFF, 0xFF, 0xFF, 0x00, 0x00]).is_err());
+}
+
+#[test]
+fn empty_exception_table_survives_an_unedited_round_trip() {
+    // Fat header with MoreSects, code `ret`, then a small EH section with
+    // no clauses (size 4) and a non-zero reserved field.
+    let mut bytes = vec![
+        0x0B, 0x30, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0x2A,
+    ];
+    bytes.extend_from_slice(&[0, 0, 0]); // padding to 4
+    bytes.extend_from_slice(&[0x01, 0x04, 0x00, 0x11]);
+    let body = MethodBody::decode(&bytes).unwrap();
+    assert!(body.clauses().is_empty());
+    assert_eq!(body.encode().unwrap(), bytes);
+}

@@ -54,7 +54,6 @@ impl InstrumentationConfiguration {
                 format!("Found {variable} environment variable: {value}"),
             );
             if self.add_lambda_point_collecting(&value, messages) {
-                self.lambda_point_added = true;
                 return;
             }
         }
@@ -89,6 +88,9 @@ impl InstrumentationConfiguration {
             method_name: method.to_string(),
             ..InstrumentationPoint::default()
         });
+        // Set here, not only on the environment path, so that
+        // `has_lambda_point` is true however the point came in.
+        self.lambda_point_added = true;
         true
     }
 }

@@ -134,8 +134,11 @@ impl Signature {
         let mut out = Vec::new();
         match self {
             Signature::Method(m) => m.write(&mut out)?,
-            Signature::Field(FieldSig { ty }) => {
-                out.push(conv::FIELD);
+            Signature::Field(FieldSig {
+                calling_convention,
+                ty,
+            }) => {
+                out.push(*calling_convention);
                 ty.write(&mut out)?;
             }
             Signature::Property(PropertySig {

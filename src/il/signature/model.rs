@@ -277,6 +277,10 @@ impl MethodSig {
 /// A field signature (ECMA-335 II.23.2.4).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FieldSig {
+    /// The raw first byte: `FIELD`, possibly with flag bits the runtime
+    /// ignores (it compares only the low nibble), kept so the blob writes
+    /// back unchanged.
+    pub calling_convention: u8,
     /// The field type (with any modifiers).
     pub ty: TypeSig,
 }

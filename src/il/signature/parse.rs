@@ -12,6 +12,12 @@ use crate::il::error::{IlError, Result};
 /// recursion must stay bounded on small thread stacks (prior-art §4.17).
 pub const MAX_DEPTH: u32 = 64;
 
+/// Highest array rank accepted: the runtime's own limit (`MAX_RANK`, types
+/// of higher rank fail to load). The rank is a 29-bit compressed integer,
+/// and the §8.1 text writes one comma per dimension, so an unchecked rank
+/// let a few bytes of blob make the renderer write gigabytes.
+pub const MAX_ARRAY_RANK: u32 = 32;
+
 fn finish<T>(r: &Reader<'_>, value: T) -> Result<T> {
     if r.is_empty() {
         Ok(value)
@@ -56,7 +62,13 @@ impl FieldSig {
             return Err(IlError::UnexpectedCallingConvention(c, "field"));
         }
         let ty = read_type(&mut r, 0)?;
-        finish(&r, FieldSig { ty })
+        finish(
+            &r,
+            FieldSig {
+                calling_convention: c,
+                ty,
+            },
+        )
     }
 }
 
@@ -200,6 +212,12 @@ fn read_type(r: &mut Reader<'_>, depth: u32) -> Result<TypeSig> {
         e::ARRAY => {
             let element = read_type(r, d)?;
             let rank = r.compressed_u32()?;
+            if rank > MAX_ARRAY_RANK {
+                return Err(IlError::TooLarge {
+                    what: "array rank",
+                    value: u64::from(rank),
+                });
+            }
             let n_sizes = r.compressed_u32()? as usize;
             if n_sizes > r.remaining() {
                 return Err(IlError::Truncated {

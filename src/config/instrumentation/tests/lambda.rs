@@ -101,6 +101,8 @@ fn descriptor_splits_on_double_colon_keeping_empty_parts() {
     }
     let names: Vec<_> = config.points().iter().map(|p| p.to_string()).collect();
     assert_eq!(names, vec!["[A]B.()", "[]:M.()"]);
+    // Found by fuzzing: the flag was set only on the environment path.
+    assert!(config.has_lambda_point());
 }
 
 #[test]
