@@ -10,6 +10,23 @@ use crate::ffi::metadata::IMetaDataImport2Vtbl;
 use crate::ffi::types::*;
 use std::ffi::c_void;
 
+/// The longest name (UTF-8 bytes) looked up in metadata. The runtime
+/// converts a lookup name to UTF-8 on the calling thread's stack, so a
+/// megabyte-long name from a hostile live-instrumentation document
+/// overflowed the refresh thread's stack (found by
+/// `integration::reliability::faults_live`). No type or member can have
+/// such a name: the type loader refuses names over 1 024 bytes
+/// (`MAX_CLASSNAME_LENGTH`) and compilers refuse longer metadata names
+/// (C# CS7013), so a longer name is reported as not found without asking
+/// the runtime (docs/compatibility.md X8).
+pub const MAX_LOOKUP_NAME_BYTES: usize = 4096;
+
+/// True when `name` cannot name anything in metadata (see
+/// [`MAX_LOOKUP_NAME_BYTES`]).
+fn unsearchable(name: &str) -> bool {
+    name.len() > MAX_LOOKUP_NAME_BYTES
+}
+
 /// `GetTypeDefProps`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypeDefProps {
@@ -235,6 +252,9 @@ impl MetadataImport {
     /// The blob of custom attribute `name` on `owner`, or `None`. Only an
     /// exact `S_OK` counts as found, as in the original (§4.8).
     pub fn custom_attribute(&self, owner: mdToken, name: &str) -> ClrResult<Option<Vec<u8>>> {
+        if unsearchable(name) {
+            return Ok(None);
+        }
         let wide = to_wide_nul(name);
         let (mut data, mut len): (*mut c_void, ULONG) = (std::ptr::null_mut(), 0);
         // SAFETY: `wide` is NUL-terminated; out-pointers refer to locals.
@@ -257,6 +277,9 @@ impl MetadataImport {
 
     /// `FindTypeDefByName`; `None` when there is no such type.
     pub fn find_type_def(&self, name: &str, enclosing: mdToken) -> ClrResult<Option<mdTypeDef>> {
+        if unsearchable(name) {
+            return Ok(None);
+        }
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         // SAFETY: `wide` is NUL-terminated; out-pointer refers to a local.
@@ -271,6 +294,9 @@ impl MetadataImport {
 
     /// `FindTypeRef`; `None` when absent.
     pub fn find_type_ref(&self, scope: mdToken, name: &str) -> ClrResult<Option<mdTypeRef>> {
+        if unsearchable(name) {
+            return Ok(None);
+        }
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         // SAFETY: `wide` is NUL-terminated; out-pointer refers to a local.
@@ -290,6 +316,9 @@ impl MetadataImport {
         name: &str,
         signature: &[u8],
     ) -> ClrResult<Option<mdMemberRef>> {
+        if unsearchable(name) {
+            return Ok(None);
+        }
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         let len = u32::try_from(signature.len()).map_err(|_| HResult::FAIL)?;
@@ -317,6 +346,9 @@ impl MetadataImport {
         name: &str,
         signature: &[u8],
     ) -> ClrResult<Option<mdMethodDef>> {
+        if unsearchable(name) {
+            return Ok(None);
+        }
         let wide = to_wide_nul(name);
         let mut token = 0u32;
         let len = u32::try_from(signature.len()).map_err(|_| HResult::FAIL)?;
@@ -340,6 +372,9 @@ impl MetadataImport {
     /// All methods of `type_def` named `name` (every overload), fetched in
     /// batches of 5 as the original does (§6.1).
     pub fn methods_named(&self, type_def: mdTypeDef, name: &str) -> ClrResult<Vec<mdMethodDef>> {
+        if unsearchable(name) {
+            return Ok(Vec::new());
+        }
         let wide = to_wide_nul(name);
         let v = self.import.vtbl();
         drain_tokens(
@@ -486,5 +521,17 @@ impl MetadataImport {
                 )
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod name_limit_tests {
+    use super::*;
+
+    #[test]
+    fn names_longer_than_any_metadata_name_are_not_looked_up() {
+        assert!(!unsearchable(&"a".repeat(MAX_LOOKUP_NAME_BYTES)));
+        assert!(unsearchable(&"a".repeat(MAX_LOOKUP_NAME_BYTES + 1)));
+        assert!(unsearchable(&"é".repeat(MAX_LOOKUP_NAME_BYTES / 2 + 1)));
     }
 }

@@ -34,6 +34,11 @@ pub struct XmlError {
 /// a parse error.
 pub fn parse(text: &str) -> Result<Option<Document<'_>>, XmlError> {
     let trimmed = trim_leading(text);
+    if let Some(at) = trimmed.find(ENTITY_DECLARATION) {
+        if references_declared_entities(trimmed) {
+            return Err(entity_declaration_error(trimmed, at));
+        }
+    }
     let options = ParsingOptions {
         // RapidXML skips a DOCTYPE; roxmltree only accepts one when allowed.
         allow_dtd: true,
@@ -46,6 +51,47 @@ pub fn parse(text: &str) -> Result<Option<Document<'_>>, XmlError> {
             what: error.to_string(),
             remainder: remainder_at(trimmed, error.pos()),
         }),
+    }
+}
+
+/// The start of a DTD entity declaration.
+const ENTITY_DECLARATION: &str = "<!ENTITY";
+
+/// Documents that declare entities and use them are refused before
+/// parsing. `roxmltree` expands internal entities; its loop detector stops
+/// the classic billion laughs, but one megabyte-sized entity referenced a
+/// few hundred times per reference, referenced again at top level, still
+/// expands to gigabytes and keeps the parser busy for minutes — at profiler
+/// start-up, before the application runs. RapidXML never expanded declared
+/// entities (it skips the DOCTYPE and leaves `&name;` as text) and no New
+/// Relic file declares any, so refusing them loses nothing; a declaration
+/// nothing refers to cannot expand and is still accepted
+/// (docs/compatibility.md C6).
+fn references_declared_entities(text: &str) -> bool {
+    const PREDEFINED: [&str; 5] = ["lt", "gt", "amp", "apos", "quot"];
+    text.match_indices('&').any(|(at, _)| {
+        let rest = text.get(at + 1..).unwrap_or_default();
+        let name = rest.split(';').next().unwrap_or_default();
+        !name.starts_with('#') && !PREDEFINED.contains(&name)
+    })
+}
+
+/// The error for a document refused by [`references_declared_entities`].
+fn entity_declaration_error(text: &str, at: usize) -> XmlError {
+    let before = text.get(..at).unwrap_or_default();
+    let row = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    XmlError {
+        what: format!(
+            "entity declarations are not supported (a possible entity-expansion attack) at {row}:{col}"
+        ),
+        remainder: text.get(at..).unwrap_or_default().to_string(),
     }
 }
 
@@ -265,6 +311,35 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn entity_declarations_are_refused_before_any_expansion() {
+        let big = "x".repeat(1 << 20);
+        let bomb = format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE e [<!ENTITY a \"{big}\"><!ENTITY b \"{}\">]><extension>{}</extension>",
+            "&a;".repeat(200),
+            "&b;".repeat(100)
+        );
+        let error = parse(&bomb).unwrap_err();
+        assert_eq!(
+            error.what,
+            "entity declarations are not supported (a possible entity-expansion attack) at 2:14"
+        );
+        assert!(error.remainder.starts_with("<!ENTITY a "));
+        let laughs =
+            "<!DOCTYPE l [<!ENTITY lol \"lol\"><!ENTITY lol1 \"&lol;&lol;\">]><a b=\"&lol1;\"/>";
+        assert!(parse(laughs).is_err());
+        let unused = "<!DOCTYPE a [<!ENTITY x 'y'>]><a b=\"&amp;&#65;&lt;\"/>";
+        assert!(parse(unused).is_ok(), "nothing refers to the declaration");
+    }
+
+    #[test]
+    fn deep_nesting_parses_without_recursion() {
+        let depth = 100_000;
+        let text = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let document = doc(&text);
+        assert_eq!(document.descendants().count(), depth + 1);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::with_active;
 use crate::ffi::hresult::{E_FAIL, E_INVALIDARG};
 use crate::ffi::types::HRESULT;
+use crate::profiler::oversized_document;
 use std::ffi::{c_char, CStr};
 
 /// Re-reads the extension XML and re-instruments what changed (`S_FALSE`
@@ -51,14 +52,24 @@ pub unsafe extern "C" fn AddCustomInstrumentation(
         Some("Unable to add custom instrumentation because the profiler reference is invalid."),
         |profiler, active| {
             // SAFETY: the caller passes NUL-terminated strings or null.
-            let (Some(name), Some(text)) = (unsafe { decode(file_name) }, unsafe { decode(xml) })
+            let (Some(name), Some(text)) = (unsafe { bytes(file_name) }, unsafe { bytes(xml) })
             else {
                 crate::log_error!(
                     "AddCustomInstrumentation: a null file name or document was passed"
                 );
                 return E_INVALIDARG;
             };
-            profiler.add_custom_instrumentation(active, name, text)
+            // An oversized document is refused before it is copied
+            // (docs/compatibility.md E5).
+            let size = name.len().saturating_add(text.len());
+            if let Some(reason) = oversized_document(size) {
+                let shown = decode(name.get(..1024).unwrap_or(name));
+                crate::log_error!(
+                    "AddCustomInstrumentation: the document {shown} was refused: {reason}"
+                );
+                return E_INVALIDARG;
+            }
+            profiler.add_custom_instrumentation(active, decode(name), decode(text))
         },
     )
 }
@@ -75,20 +86,25 @@ pub extern "C" fn ApplyCustomInstrumentation() -> HRESULT {
     )
 }
 
-/// A marshalled `string`: UTF-8 on Linux; on Windows each byte is widened
-/// to one character, as the original does (§6.2 QUIRK).
+/// The bytes of a marshalled `string`, borrowed.
 ///
 /// # Safety
-/// `text` must be null or point at a NUL-terminated string.
-unsafe fn decode(text: *const c_char) -> Option<String> {
+/// `text` must be null or point at a NUL-terminated string that outlives
+/// the returned slice (the call).
+unsafe fn bytes<'a>(text: *const c_char) -> Option<&'a [u8]> {
     if text.is_null() {
         return None;
     }
     // SAFETY: non-null and NUL-terminated per the caller.
-    let bytes = unsafe { CStr::from_ptr(text) }.to_bytes();
-    Some(if cfg!(windows) {
+    Some(unsafe { CStr::from_ptr(text) }.to_bytes())
+}
+
+/// A marshalled `string`: UTF-8 on Linux; on Windows each byte is widened
+/// to one character, as the original does (§6.2 QUIRK).
+fn decode(bytes: &[u8]) -> String {
+    if cfg!(windows) {
         bytes.iter().map(|b| char::from(*b)).collect()
     } else {
         String::from_utf8_lossy(bytes).into_owned()
-    })
+    }
 }

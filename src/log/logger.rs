@@ -8,6 +8,7 @@
 //! See docs/compatibility.md.
 
 use super::level::Level;
+use super::sanitize::{push_message, MAX_MESSAGE_BYTES};
 use parking_lot::Mutex;
 use std::fmt;
 use std::fs::File;
@@ -252,14 +253,21 @@ impl Logger {
 }
 
 /// `[Info ] 2025-01-31 17:04:05 message\n` — UTC, second resolution (§3.4).
+/// The message is escaped and length-capped so it stays one line
+/// ([`super::sanitize`]).
 pub fn format_line(level: Level, message: &str) -> String {
+    use std::fmt::Write as _;
     let now = chrono::Utc::now();
-    format!(
-        "[{}] {} {}\n",
+    let mut line = String::with_capacity(30 + message.len().min(MAX_MESSAGE_BYTES));
+    let _ = write!(
+        line,
+        "[{}] {} ",
         level.tag(),
-        now.format("%Y-%m-%d %H:%M:%S"),
-        message
-    )
+        now.format("%Y-%m-%d %H:%M:%S")
+    );
+    push_message(&mut line, message);
+    line.push('\n');
+    line
 }
 
 #[cfg(test)]
@@ -445,6 +453,19 @@ mod tests {
         let lines: Vec<&str> = text.lines().map(|l| &l[28..]).collect();
         assert_eq!(lines, vec!["to file", "debug to file"]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn hostile_messages_stay_one_line() {
+        let logger = info_logger();
+        logger.log(
+            Level::Info,
+            format_args!("Unable to find Evil\n[Error] 2025-01-01 00:00:00 forged for rejit"),
+        );
+        let lines = logger.memory_lines();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].matches('\n').count(), 1, "{:?}", lines[0]);
+        assert!(lines[0].ends_with("Evil\\n[Error] 2025-01-01 00:00:00 forged for rejit\n"));
     }
 
     #[test]

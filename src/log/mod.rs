@@ -7,6 +7,7 @@
 mod level;
 pub mod location;
 mod logger;
+pub mod sanitize;
 
 pub use level::Level;
 pub use logger::{format_line, LogSettings, Logger};

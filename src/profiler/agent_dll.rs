@@ -33,9 +33,77 @@ pub fn find_agent_core_dll(env: &Env<'_>, sys: &dyn SystemCalls) -> Option<Strin
     None
 }
 
+/// How much of the agent DLL [`check_agent_image`] reads.
+const HEADER_BYTES: usize = 4096;
+
+/// Why bytes that start a file cannot be a .NET assembly (a PE image:
+/// `MZ`, then `PE\0\0` where the DOS header's `e_lfanew` at 0x3C points),
+/// or `None` when they may be one.
+pub fn image_problem(header: &[u8]) -> Option<&'static str> {
+    if header.get(..2) != Some(b"MZ".as_slice()) {
+        return Some("it does not start with the MZ signature of a PE image");
+    }
+    let pe_offset = header
+        .get(0x3C..0x40)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .and_then(|offset| usize::try_from(offset).ok());
+    let signature = pe_offset.and_then(|at| header.get(at..at.checked_add(4)?));
+    if signature != Some(b"PE\0\0".as_slice()) {
+        return Some("it has no PE header where its DOS header points");
+    }
+    None
+}
+
+/// Start-up check of the agent DLL found by [`find_agent_core_dll`]. The
+/// original only checks that a file exists (Linux skips even the Windows
+/// version-resource check); an empty, truncated or garbage file then makes
+/// every instrumented call fail inside its wrapper — swallowed, so the
+/// application is unaffected, but nothing says why the agent sees nothing.
+/// This Warn says why; behaviour is unchanged (docs/compatibility.md A1).
+pub fn check_agent_image(sys: &dyn SystemCalls, path: &str) {
+    match sys.read_file_prefix(path, HEADER_BYTES) {
+        Ok(header) => {
+            if let Some(problem) = image_problem(&header) {
+                crate::log_warn!(
+                    "The New Relic Agent DLL {path} is not a .NET assembly: {problem}. Instrumented methods will run without reaching the agent."
+                );
+            }
+        }
+        Err(error) => crate::log_warn!(
+            "Unable to read the New Relic Agent DLL {path}: {error}. Instrumented methods will run without reaching the agent."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pe_images_are_recognised_by_their_two_signatures() {
+        let mut image = vec![0u8; 0x84];
+        image[..2].copy_from_slice(b"MZ");
+        image[0x3C] = 0x80;
+        image[0x80..0x84].copy_from_slice(b"PE\0\0");
+        assert_eq!(image_problem(&image), None);
+        assert_eq!(
+            image_problem(b"garbage bytes"),
+            Some("it does not start with the MZ signature of a PE image")
+        );
+        assert_eq!(image_problem(b""), image_problem(b"M"));
+        image[0x81] = b'X';
+        assert_eq!(
+            image_problem(&image),
+            Some("it has no PE header where its DOS header points")
+        );
+        image[0x3C] = 0xFF;
+        assert_eq!(
+            image_problem(&image[..0x40]),
+            Some("it has no PE header where its DOS header points"),
+            "an offset past the end"
+        );
+    }
     use crate::runtime::RuntimeKind;
     use crate::system::mock::MockSystem;
 

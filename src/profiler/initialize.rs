@@ -1,7 +1,7 @@
 //! `ICorProfilerCallback::Initialize` on the CoreCLR and Framework paths,
 //! step by step as reference-profiler §2.1 lists them.
 
-use super::agent_dll::find_agent_core_dll;
+use super::agent_dll::{check_agent_image, find_agent_core_dll};
 use super::event_mask::{masks, KEEP_READY_TO_RUN_VARIABLE};
 use super::logging_setup::{fallback_settings, start_logging};
 use super::{Active, Profiler};
@@ -114,6 +114,7 @@ impl Profiler {
             crate::log_error!("The New Relic Agent DLL is missing.");
             return detach("agent DLL missing");
         };
+        check_agent_image(sys, &agent_core_dll);
 
         // 12. Process filter, unless profiling is forced by the variable's mere existence.
         // Evaluated before step 11 (the original parses every extension file first):

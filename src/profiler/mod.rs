@@ -27,6 +27,7 @@ use std::sync::{Arc, Weak};
 pub use event_mask::{EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION};
 
 pub use active::Active;
+pub use refresh::oversized_document;
 
 /// One profiler instance, owned by its COM callback object.
 pub struct Profiler {

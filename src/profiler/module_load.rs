@@ -9,8 +9,13 @@ use crate::ffi::hresult::{
     CLDB_E_RECORD_NOTFOUND, CORPROF_E_FUNCTION_IS_PARAMETERIZED, S_FALSE, S_OK,
 };
 use crate::ffi::types::{mdMethodDef, FunctionID, ModuleID, HRESULT};
+use crate::instrument::agent_method::{AGENT_SHIM_CLASS, FINISH_TRACER_METHOD};
+use crate::instrument::module_facts::ModuleFacts;
 use crate::profiler::function_resolver::Resolution;
 use std::collections::BTreeSet;
+
+/// The simple name of the agent assembly (`NewRelic.Agent.Core.dll`).
+const AGENT_ASSEMBLY: &str = "NewRelic.Agent.Core";
 
 /// The methods of a module named by `points` (`GetMethodDefs`, §6.1): each
 /// point's class found by name (nested classes are not, §5.8) and every
@@ -60,6 +65,9 @@ impl Active {
         let Ok(module) = self.modules.get(&self.info, module_id) else {
             return S_OK;
         };
+        if module.path == self.agent_core_dll || module.assembly_name == AGENT_ASSEMBLY {
+            self.check_agent_module(&module);
+        }
         let configuration = self.configuration();
         if !configuration.should_instrument_assembly(&module.assembly_name) {
             return S_OK;
@@ -80,6 +88,30 @@ impl Active {
         );
         self.rejit_methods(module_id, &methods);
         S_OK
+    }
+
+    /// The agent assembly has loaded (the first instrumented call loads it):
+    /// it must define `AgentShim.GetFinishTracerDelegate`, or every wrapper's
+    /// lookup fails — swallowed by the wrapper, so the application runs
+    /// unchanged, but the agent sees nothing. The original says nothing;
+    /// this Error says why (docs/compatibility.md A1).
+    fn check_agent_module(&self, module: &ModuleFacts) {
+        let Some(import) = module.import.as_ref() else {
+            return;
+        };
+        let found = match import.find_type_def(AGENT_SHIM_CLASS, 0) {
+            Ok(Some(shim)) => import
+                .methods_named(shim, FINISH_TRACER_METHOD)
+                .is_ok_and(|methods| !methods.is_empty()),
+            _ => false,
+        };
+        if !found {
+            crate::log_error!(
+                "The New Relic Agent DLL {} (assembly {}) does not define {AGENT_SHIM_CLASS}.{FINISH_TRACER_METHOD}. Instrumented methods will run without reaching the agent.",
+                module.path,
+                module.assembly_name
+            );
+        }
     }
 
     /// `RequestReJIT` for `methods` of one module in one call, with the Debug line.

@@ -9,7 +9,7 @@ use crate::config::ignore::IgnoreList;
 use crate::config::instrumentation::discovery::{overlay_custom, read_xml_set};
 use crate::config::instrumentation::{InstrumentationConfiguration, InstrumentationPoint, XmlSet};
 use crate::config::loader;
-use crate::ffi::hresult::{E_FAIL, S_FALSE, S_OK};
+use crate::ffi::hresult::{E_FAIL, E_INVALIDARG, S_FALSE, S_OK};
 use crate::ffi::types::{mdMethodDef, ModuleID, HRESULT};
 use crate::profiler::logging_setup::log_settings_lines;
 use crate::system::env::Env;
@@ -107,6 +107,9 @@ impl Profiler {
 
     /// `AddCustomInstrumentation`: keep `xml` under `file_name` until applied;
     /// a later document with the same name replaces an earlier one.
+    /// A document over the bounds of [`custom_document_refusal`] is refused
+    /// with `E_INVALIDARG` and an Error line (the original stores anything;
+    /// docs/compatibility.md E5).
     pub fn add_custom_instrumentation(
         &self,
         active: &Active,
@@ -119,7 +122,15 @@ impl Profiler {
             file = file_name.as_str(),
             length = xml.len()
         );
-        active.pending_custom.lock().insert(file_name, xml);
+        let mut pending = active.pending_custom.lock();
+        if let Some(reason) = custom_document_refusal(&pending, &file_name, &xml) {
+            drop(pending);
+            crate::log_error!(
+                "AddCustomInstrumentation: the document {file_name} was refused: {reason}"
+            );
+            return E_INVALIDARG;
+        }
+        pending.insert(file_name, xml);
         S_OK
     }
 
@@ -142,6 +153,57 @@ impl Profiler {
         }
         self.instrumentation_refresh(active)
     }
+}
+
+/// The largest live-instrumentation document (name plus text) accepted, in
+/// bytes: the same bound as an extension file on disk.
+pub const MAX_CUSTOM_DOCUMENT_BYTES: usize = crate::system::files::MAX_CONFIG_FILE_BYTES as usize;
+/// The most documents pending at once. The agent passes one per live
+/// instrumentation rule; real sets are a handful, so ten thousand is far
+/// above any legitimate use.
+pub const MAX_CUSTOM_DOCUMENTS: usize = 10_000;
+/// The most bytes (names plus texts) pending at once.
+pub const MAX_CUSTOM_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why a live document (name plus text) of `size` bytes is refused, if it
+/// is: the export checks this before copying the marshalled strings.
+pub fn oversized_document(size: usize) -> Option<String> {
+    (size > MAX_CUSTOM_DOCUMENT_BYTES).then(|| {
+        format!("it is {size} bytes long, more than the {MAX_CUSTOM_DOCUMENT_BYTES} bytes allowed")
+    })
+}
+
+/// Why `file_name` → `xml` cannot join `pending`, or `None` when it can.
+/// Live documents come from the network through the agent (§6.2), so what
+/// the profiler keeps of them is bounded: per document, in number, and in
+/// total (a document replacing one of the same name only counts once). The
+/// parsed configuration is built from these texts, so it is bounded too.
+pub(super) fn custom_document_refusal(
+    pending: &XmlSet,
+    file_name: &str,
+    xml: &str,
+) -> Option<String> {
+    let size = file_name.len().saturating_add(xml.len());
+    if let Some(reason) = oversized_document(size) {
+        return Some(reason);
+    }
+    let replaces = pending.contains_key(file_name);
+    if !replaces && pending.len() >= MAX_CUSTOM_DOCUMENTS {
+        return Some(format!(
+            "{MAX_CUSTOM_DOCUMENTS} documents are already waiting to be applied"
+        ));
+    }
+    let others: usize = pending
+        .iter()
+        .filter(|(name, _)| name.as_str() != file_name)
+        .map(|(name, text)| name.len().saturating_add(text.len()))
+        .fold(0, usize::saturating_add);
+    if others.saturating_add(size) > MAX_CUSTOM_TOTAL_BYTES {
+        return Some(format!(
+            "the documents waiting to be applied would exceed {MAX_CUSTOM_TOTAL_BYTES} bytes"
+        ));
+    }
+    None
 }
 
 /// `RejitInstrumentationPoints`: for every loaded module, revert the methods
@@ -186,4 +248,45 @@ fn refresh_module(
     active.revert_methods(module_id, &revert);
     active.rejit_methods(module_id, &new_methods);
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_documents_are_bounded_in_size_number_and_total() {
+        let mut pending = XmlSet::new();
+        assert_eq!(
+            custom_document_refusal(&pending, "a.xml", "<extension/>"),
+            None
+        );
+        let huge = "x".repeat(MAX_CUSTOM_DOCUMENT_BYTES);
+        assert_eq!(
+            custom_document_refusal(&pending, "a.xml", &huge).as_deref(),
+            Some("it is 16777221 bytes long, more than the 16777216 bytes allowed")
+        );
+        let big = "x".repeat(MAX_CUSTOM_DOCUMENT_BYTES - 16);
+        for i in 0..4 {
+            pending.insert(format!("{i}.xml"), big.clone());
+        }
+        assert_eq!(
+            custom_document_refusal(&pending, "4.xml", &big).as_deref(),
+            Some("the documents waiting to be applied would exceed 67108864 bytes")
+        );
+        assert_eq!(
+            custom_document_refusal(&pending, "3.xml", &big),
+            None,
+            "replacing a document of the same name does not count it twice"
+        );
+        let mut many = XmlSet::new();
+        for i in 0..MAX_CUSTOM_DOCUMENTS {
+            many.insert(format!("{i}"), String::new());
+        }
+        assert_eq!(
+            custom_document_refusal(&many, "new", "").as_deref(),
+            Some("10000 documents are already waiting to be applied")
+        );
+        assert_eq!(custom_document_refusal(&many, "7", "<x/>"), None);
+    }
 }

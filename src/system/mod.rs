@@ -3,6 +3,7 @@
 //! with a mock (the original's `ISystemCalls`, reference-profiler §9).
 
 pub mod env;
+pub mod files;
 #[cfg(test)]
 pub mod mock;
 pub mod strings;
@@ -84,6 +85,12 @@ pub trait SystemCalls: Send + Sync {
     fn create_directory_all(&self, path: &str) -> io::Result<()>;
     /// Reads a file's bytes.
     fn read_file(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// The first `max` bytes of a file (all of it when shorter).
+    fn read_file_prefix(&self, path: &str, max: usize) -> io::Result<Vec<u8>> {
+        let mut bytes = self.read_file(path)?;
+        bytes.truncate(max);
+        Ok(bytes)
+    }
     /// Names of the entries of `dir` (not recursive), unsorted.
     fn directory_entries(&self, dir: &str) -> io::Result<Vec<String>>;
     /// The current process id.
@@ -97,9 +104,23 @@ pub trait SystemCalls: Send + Sync {
 pub struct RealSystem;
 
 impl SystemCalls for RealSystem {
+    /// A value that is not valid UTF-8 is treated as absent, with a Warn
+    /// the first time: as a path it could only name a different,
+    /// `U+FFFD`-mangled file (and .NET cannot open such a path to load the
+    /// agent either); as anything else it matches nothing
+    /// (docs/compatibility.md P4).
     fn env_var(&self, name: &str) -> Option<String> {
-        let value = std::env::var_os(name)?;
-        let value = value.to_string_lossy().into_owned();
+        let value = match files::env_text(std::env::var_os(name)?) {
+            Ok(value) => value,
+            Err(lossy) => {
+                if files::first_report(std::ffi::OsStr::new(name)) {
+                    crate::log_warn!(
+                        "The environment variable {name} is not valid UTF-8 and is ignored: {lossy}"
+                    );
+                }
+                return None;
+            }
+        };
         if cfg!(windows) && value.is_empty() {
             return None;
         }
@@ -178,15 +199,23 @@ impl SystemCalls for RealSystem {
         }
     }
 
+    /// Regular files of at most [`files::MAX_CONFIG_FILE_BYTES`] only.
     fn read_file(&self, path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        files::read_regular_file(path, files::MAX_CONFIG_FILE_BYTES)
     }
 
+    fn read_file_prefix(&self, path: &str, max: usize) -> io::Result<Vec<u8>> {
+        files::read_regular_file_prefix(path, max)
+    }
+
+    /// Entries whose names are not valid UTF-8 are left out, with a Warn.
     fn directory_entries(&self, dir: &str) -> io::Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
+        let (names, skipped) = files::directory_names(dir)?;
+        for name in skipped {
+            let path = self.path_style().join(dir, &name);
+            if files::first_report(std::ffi::OsStr::new(&path)) {
+                crate::log_warn!("Skipping {path}: the file name is not valid UTF-8.");
+            }
         }
         Ok(names)
     }

@@ -33,7 +33,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 /// `target/<profile>` of this test binary (`target/<profile>/deps/<test>`).
-fn target_profile_dir() -> PathBuf {
+pub fn target_profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     exe.parent()
         .and_then(Path::parent)
@@ -281,6 +281,7 @@ pub struct Run {
     args: Vec<String>,
     env: BTreeMap<String, String>,
     cwd: Option<PathBuf>,
+    timeout: Duration,
 }
 
 /// What the process did.
@@ -340,6 +341,7 @@ impl Run {
             args: args.iter().map(|a| a.to_string()).collect(),
             env,
             cwd: None,
+            timeout: RUN_TIMEOUT,
         }
     }
 
@@ -359,6 +361,13 @@ impl Run {
     /// `NEW_RELIC_PROFILER_LOG_DIRECTORY`.
     pub fn log_dir(self, dir: &Path) -> Run {
         self.env("NEW_RELIC_PROFILER_LOG_DIRECTORY", dir)
+    }
+
+    /// Kills the process and fails the test after `timeout` instead of
+    /// the default 180 s (long measurements).
+    pub fn timeout(mut self, timeout: Duration) -> Run {
+        self.timeout = timeout;
+        self
     }
 
     pub fn cwd(mut self, dir: &Path) -> Run {
@@ -389,13 +398,13 @@ impl Run {
         let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {}: {e}", self.program));
-        let status = match child.wait_timeout(RUN_TIMEOUT).unwrap() {
+        let status = match child.wait_timeout(self.timeout).unwrap() {
             Some(status) => status,
             None => {
                 let _ = child.kill();
                 panic!(
-                    "{} {:?} did not finish within {RUN_TIMEOUT:?}",
-                    self.program, self.args
+                    "{} {:?} did not finish within {:?}",
+                    self.program, self.args, self.timeout
                 );
             }
         };

@@ -121,10 +121,16 @@ impl InstrumentationConfiguration {
             let result: Result<(), FileError> = parse_document(text, messages, &mut |point, m| {
                 configuration.add_unless_ignored(point, m);
             });
-            if result.is_err() {
+            if let Err(error) = result {
                 configuration.invalid_file_count += 1;
                 messages.warn(format!(
                     "Exception thrown while attempting to parse instrumentation file '{path}'. Please validate your instrumentation files against extensions/extension.xsd or contact New Relic support."
+                ));
+                // Ours (docs/compatibility.md X7): the original never says
+                // what is wrong with the file.
+                messages.warn(format!(
+                    "Instrumentation file '{path}' is invalid: {}",
+                    error.reason()
                 ));
             }
         }

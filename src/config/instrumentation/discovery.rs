@@ -124,10 +124,10 @@ pub(super) fn read_xml_files_collecting(
             Ok(bytes) => {
                 set.insert(path.clone(), decode_utf8_text(&bytes));
             }
-            Err(_) => {
-                // The first line is the file reader's own, the second the
-                // caller's catch.
-                messages.error(format!("Unable to open file. File path: {path}"));
+            Err(error) => {
+                // The first line is the file reader's own (with the reason
+                // added), the second the caller's catch.
+                messages.error(format!("Unable to open file. File path: {path} ({error})"));
                 messages.error(format!(
                     "An exception was thrown while reading instrumentation file: {path} - ignoring this file."
                 ));

@@ -31,6 +31,18 @@ pub enum FileError {
     NotANumber(NotANumber),
 }
 
+impl FileError {
+    /// What is wrong, for the log line that follows the reference Warn.
+    pub fn reason(&self) -> String {
+        match self {
+            FileError::Xml(error) => error.what.clone(),
+            FileError::NotANumber(error) => {
+                format!("{}=\"{}\" is not a number", error.attribute, error.value)
+            }
+        }
+    }
+}
+
 /// Parses `text`, calling `add` for each point in document order. Missing
 /// `extension` or `instrumentation` nodes only warn (the file is not
 /// invalid); a malformed document or a non-numeric `level` /

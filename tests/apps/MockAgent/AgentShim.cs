@@ -8,6 +8,10 @@
 //   NEWRELIC_TEST_AGENT_THROW=get     GetFinishTracerDelegate throws
 //   NEWRELIC_TEST_AGENT_THROW=finish  the returned delegate throws
 //   NEWRELIC_TEST_AGENT_NULL=1        GetFinishTracerDelegate returns null
+//   NEWRELIC_TEST_AGENT_COUNT_ONLY=1  nothing is recorded: calls and finishes
+//                                     are only counted (AgentShim.Calls and
+//                                     AgentShim.Finishes, read by reflection),
+//                                     without allocating, for memory tests
 // Re-entrancy: when the application stored an Action under the AppContext
 // key "NewRelicTest.Reenter", it is invoked once from inside the call.
 using System.Text;
@@ -20,6 +24,15 @@ public static class AgentShim
 
     [ThreadStatic]
     private static int _depth;
+
+    private static readonly bool CountOnly =
+        Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_COUNT_ONLY") == "1";
+
+    public static long Calls;
+    public static long Finishes;
+
+    private static readonly Action<object, Exception> CountFinish =
+        (result, exception) => Interlocked.Increment(ref Finishes);
 
     public static Action<object, Exception> GetFinishTracerDelegate(
         string tracerFactoryName,
@@ -34,6 +47,11 @@ public static class AgentShim
         object[] args,
         ulong functionId)
     {
+        if (CountOnly)
+        {
+            Interlocked.Increment(ref Calls);
+            return CountFinish;
+        }
         Recorder.Record(string.Join("\t",
             "Call",
             tracerFactoryName ?? "<null>",

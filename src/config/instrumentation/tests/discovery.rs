@@ -120,7 +120,7 @@ fn unreadable_entries_are_logged_and_skipped() {
     assert_eq!(
         texts(&messages, Level::Error),
         vec![
-            format!("Unable to open file. File path: {folder}"),
+            format!("Unable to open file. File path: {folder} (not a regular file)"),
             format!("An exception was thrown while reading instrumentation file: {folder} - ignoring this file."),
         ]
     );
@@ -174,6 +174,7 @@ fn load_logs_the_startup_sequence() {
         (Level::Debug, "Parsing instrumentation file '/h/extensions/b.xml'".to_string()),
         (Level::Debug, "Parsing instrumentation file '/h/extensions/bad.xml'".to_string()),
         (Level::Warn, "Exception thrown while attempting to parse instrumentation file '/h/extensions/bad.xml'. Please validate your instrumentation files against extensions/extension.xsd or contact New Relic support.".to_string()),
+        (Level::Warn, "Instrumentation file '/h/extensions/bad.xml' is invalid: the root node was opened but never closed".to_string()),
         (Level::Debug, "Parsing instrumentation file '/h/extensions/fooxml'".to_string()),
         (Level::Debug, "Parsing instrumentation file '/h/extensions/netcore/n.xml'".to_string()),
         (Level::Info, "Identified 4 Instrumentation points (not ignored) in .xml files".to_string()),

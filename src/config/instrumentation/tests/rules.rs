@@ -233,6 +233,9 @@ fn non_numeric_level_keeps_earlier_points_and_counts_the_file_invalid() {
     assert_eq!(methods, vec!["Before"]);
     assert_eq!(config.invalid_file_count(), 1);
     assert!(texts(&messages, Level::Warn).contains(&"Exception thrown while attempting to parse instrumentation file 'filename'. Please validate your instrumentation files against extensions/extension.xsd or contact New Relic support.".to_string()));
+    assert!(texts(&messages, Level::Warn).contains(
+        &"Instrumentation file 'filename' is invalid: level=\"high\" is not a number".to_string()
+    ));
     let (_, result, _) = parse_points(&my_class(
         r#"transactionNamingPriority="""#,
         r#"methodName="M""#,
@@ -280,6 +283,7 @@ fn build_log_lines_in_order() {
         vec![
             (Level::Debug, "Parsing instrumentation file '/x/a.xml'"),
             (Level::Warn, "Exception thrown while attempting to parse instrumentation file '/x/a.xml'. Please validate your instrumentation files against extensions/extension.xsd or contact New Relic support."),
+            (Level::Warn, "Instrumentation file '/x/a.xml' is invalid: unexpected end of data"),
             (Level::Debug, "Parsing instrumentation file '/x/b.xml'"),
             (Level::Info, "Identified 1 Instrumentation points (not ignored) in .xml files"),
         ]

@@ -1,0 +1,346 @@
+//! `tests/apps/StressApp` with its generated methods: the C# source of
+//! [`METHOD_COUNT`] distinct methods of several shapes is written by
+//! [`generated_source`], compiled into the fixture, and selected by the
+//! extension XML of [`extension_xml`].
+
+use crate::support::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Plain classes `C00`..: eagerly re-JIT-ted when the module loads (§6.1),
+/// so even their first call is instrumented.
+const PLAIN_CLASSES: usize = 16;
+const METHODS_PER_PLAIN_CLASS: usize = 25;
+/// Nested classes `OuterNN+Inner` are not found by the eager ReJIT (§5.8) and
+/// generic methods need the FunctionID dance (§6.1): both go through the
+/// JIT → ReJIT path, so their first calls run the original code.
+const NESTED_CLASSES: usize = 2;
+const METHODS_PER_NESTED_CLASS: usize = 10;
+const GENERIC_METHODS: usize = 20;
+pub const METHOD_COUNT: usize = PLAIN_CLASSES * METHODS_PER_PLAIN_CLASS
+    + NESTED_CLASSES * METHODS_PER_NESTED_CLASS
+    + GENERIC_METHODS;
+
+/// One generated method.
+#[derive(Clone, Debug)]
+pub struct Method {
+    /// Type name as the agent receives it (`StressApp.Generated.Outer00+Inner`).
+    pub class: String,
+    pub name: String,
+    /// Instrumented from its very first call (eager ReJIT at module load).
+    pub eager: bool,
+}
+
+/// The generated methods, in `Gen.Call` index order.
+pub fn methods() -> &'static [Method] {
+    static METHODS: OnceLock<Vec<Method>> = OnceLock::new();
+    METHODS.get_or_init(|| {
+        let mut all = Vec::new();
+        let mut push = |class: String, eager: bool| {
+            let name = format!("M{:03}", all.len());
+            all.push(Method { class, name, eager });
+        };
+        for c in 0..PLAIN_CLASSES {
+            for _ in 0..METHODS_PER_PLAIN_CLASS {
+                push(format!("StressApp.Generated.C{c:02}"), true);
+            }
+        }
+        for c in 0..NESTED_CLASSES {
+            for _ in 0..METHODS_PER_NESTED_CLASS {
+                push(format!("StressApp.Generated.Outer{c:02}+Inner"), false);
+            }
+        }
+        for _ in 0..GENERIC_METHODS {
+            push("StressApp.Generated.Generic".to_string(), false);
+        }
+        assert_eq!(all.len(), METHOD_COUNT);
+        all
+    })
+}
+
+/// The C# declaration of method `index` and the `Gen.Call` case calling it.
+fn method_source(index: usize, method: &Method) -> (String, String) {
+    let name = &method.name;
+    let type_ref = method
+        .class
+        .trim_start_matches("StressApp.Generated.")
+        .replace('+', ".");
+    let attr = "[MethodImpl(MethodImplOptions.NoInlining)]";
+    if method.class.ends_with("Generic") {
+        return (
+            format!("    {attr} public static T {name}<T>(T value) => value;\n"),
+            format!("{type_ref}.{name}<string>(\"g{index}\").Length + x"),
+        );
+    }
+    match index % 6 {
+        0 => (
+            format!("    {attr} public static int {name}(int x) => x * 3 + {index};\n"),
+            format!("{type_ref}.{name}(x)"),
+        ),
+        1 => (
+            format!("    {attr} public static string {name}(string s) => s + \"-{index}\";\n"),
+            format!("{type_ref}.{name}(x.ToString()).Length"),
+        ),
+        2 => (
+            format!("    {attr} public int {name}(int x) {{ var s = {index}; for (var j = 0; j < (x & 7); j++) s += j; return s; }}\n"),
+            format!("new {type_ref}().{name}(x)"),
+        ),
+        3 => (
+            format!("    {attr} public static int {name}(int x) {{ try {{ if ((x & 3) == 3) throw new InvalidOperationException(\"odd\"); return x + {index}; }} catch (InvalidOperationException) {{ return -{index}; }} finally {{ Interlocked.Increment(ref Gen.Sink); }} }}\n"),
+            format!("{type_ref}.{name}(x)"),
+        ),
+        4 => (
+            format!("    {attr} public static void {name}(int x) {{ Interlocked.Add(ref Gen.Sink, x); }}\n"),
+            format!("Void(() => {type_ref}.{name}(x))"),
+        ),
+        _ => (
+            format!("    {attr} public static int {name}(int x) {{ if (x % 2 == 0) return {index}; if (x % 3 == 0) return -{index}; return x; }}\n"),
+            format!("{type_ref}.{name}(x)"),
+        ),
+    }
+}
+
+/// `StressApp.Generated`: the methods grouped by class, and `Gen.Call(index, x)`
+/// dispatching to method `index` with a direct call (so each method is
+/// JIT-compiled on its own first call).
+pub fn generated_source() -> String {
+    let mut classes: BTreeMap<&str, String> = BTreeMap::new();
+    let mut cases = String::new();
+    for (index, method) in methods().iter().enumerate() {
+        let (declaration, call) = method_source(index, method);
+        classes
+            .entry(method.class.as_str())
+            .or_default()
+            .push_str(&declaration);
+        let _ = writeln!(cases, "            case {index}: return {call};");
+    }
+    let mut out = String::from(
+        "// Generated by tests/integration/reliability/app.rs; do not edit.\n\
+         using System.Runtime.CompilerServices;\n\nnamespace StressApp.Generated;\n\n",
+    );
+    let _ = write!(
+        out,
+        "public static class Gen\n{{\n    public const int Count = {};\n    public static long Sink;\n\
+         \x20   static long Void(Action action) {{ action(); return 0; }}\n\
+         \x20   public static long Call(int index, int x)\n    {{\n        switch (index)\n        {{\n{cases}\
+         \x20           default: throw new ArgumentOutOfRangeException(nameof(index));\n        }}\n    }}\n}}\n\n",
+        methods().len()
+    );
+    for (class, body) in classes {
+        let short = class.trim_start_matches("StressApp.Generated.");
+        match short.split_once('+') {
+            Some((outer, inner)) => {
+                let _ = write!(
+                    out,
+                    "public class {outer}\n{{\n    public class {inner}\n    {{\n{body}    }}\n}}\n\n"
+                );
+            }
+            None => {
+                let _ = write!(out, "public class {short}\n{{\n{body}}}\n\n");
+            }
+        }
+    }
+    out
+}
+
+/// Extension XML selecting `methods` (one tracer factory, one match per
+/// class).
+pub fn extension_xml(methods: &[Method]) -> String {
+    let mut by_class: BTreeMap<&str, String> = BTreeMap::new();
+    for method in methods {
+        let _ = write!(
+            by_class.entry(method.class.as_str()).or_default(),
+            "<exactMethodMatcher methodName=\"{}\" />",
+            method.name
+        );
+    }
+    let matches: String = by_class
+        .iter()
+        .map(|(class, matchers)| {
+            format!("<match assemblyName=\"StressApp\" className=\"{class}\">{matchers}</match>\n")
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?>\n<extension xmlns=\"urn:newrelic-extension\"><instrumentation><tracerFactory>\n{matches}</tracerFactory></instrumentation></extension>\n"
+    )
+}
+
+/// The built `StressApp.dll` (generated source written under `target/`,
+/// rewritten only when it changes so the build stays incremental).
+pub fn stress_app() -> &'static PathBuf {
+    static APP: OnceLock<PathBuf> = OnceLock::new();
+    APP.get_or_init(|| {
+        let f = fixtures();
+        let generated = f.artifacts.join("stress-generated/Gen.cs");
+        let source = generated_source();
+        if std::fs::read_to_string(&generated).ok().as_deref() != Some(source.as_str()) {
+            std::fs::create_dir_all(generated.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&generated, source).expect("write generated source");
+        }
+        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/apps/StressApp");
+        let output = Command::new("dotnet")
+            .args(["build", "-c", "Release", "--nologo", "-v", "quiet"])
+            .arg(format!("-p:GeneratedSource={}", generated.display()))
+            .arg("--artifacts-path")
+            .arg(&f.artifacts)
+            .arg(&project)
+            .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+            .env("DOTNET_NOLOGO", "1")
+            .env_remove("CORECLR_ENABLE_PROFILING")
+            .output()
+            .expect("run dotnet build");
+        assert!(
+            output.status.success(),
+            "dotnet build StressApp failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        f.artifacts.join("bin/StressApp/release/StressApp.dll")
+    })
+}
+
+/// `dotnet StressApp.dll <args>` under the profiler, with the test agent
+/// only counting calls (override `NEWRELIC_TEST_AGENT_COUNT_ONLY` to record
+/// them).
+pub fn stress_run(args: &[&str]) -> Run {
+    let dll = stress_app().display().to_string();
+    let mut all = vec![dll.as_str()];
+    all.extend_from_slice(args);
+    Run::command("dotnet", &all).env("NEWRELIC_TEST_AGENT_COUNT_ONLY", "1")
+}
+
+/// How many `GetFinishTracerDelegate` calls the test agent counted (-1 when
+/// the agent was never loaded).
+pub fn agent_calls(out: &Outcome) -> i64 {
+    report_field(out, "MEMORY end", "agent_calls")
+        .parse()
+        .expect("agent_calls is a number")
+}
+
+/// A home whose extension file selects every generated method.
+pub fn stress_home() -> Home {
+    let home = Home::new();
+    home.write_extension("Stress.xml", &extension_xml(methods()));
+    home
+}
+
+/// Standard output without the `PID=` line: what must not change.
+pub fn app_output(out: &Outcome) -> String {
+    out.stdout
+        .lines()
+        .filter(|l| !l.starts_with("PID="))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// `key=value` from the first stderr line starting with `prefix`.
+pub fn report_field(out: &Outcome, prefix: &str, key: &str) -> String {
+    out.stderr
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .flat_map(|l| l.split_whitespace())
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!("no {prefix} … {key}= in stderr:\n{}", out.stderr))
+        .to_string()
+}
+
+/// Peak resident set (`VmHWM`, KiB) the app reported at its end.
+pub fn peak_kb(out: &Outcome) -> u64 {
+    report_field(out, "MEMORY end", "hwm_kb")
+        .parse()
+        .expect("hwm_kb is a number")
+}
+
+/// Every line has the reference shape `[Level] YYYY-MM-DD HH:MM:SS message`
+/// (§3.4): a known 5-character level tag, a timestamp of digits and
+/// separators in the right places, and nothing that split a message.
+pub fn assert_well_formed(text: &str) {
+    for line in text.lines() {
+        let ok = line.len() >= 28
+            && ["[Trace] ", "[Debug] ", "[Info ] ", "[Warn ] ", "[Error] "]
+                .iter()
+                .any(|tag| line.starts_with(tag))
+            && line.as_bytes()[8..27]
+                .iter()
+                .enumerate()
+                .all(|(i, b)| match i {
+                    4 | 7 => *b == b'-',
+                    10 => *b == b' ',
+                    13 | 16 => *b == b':',
+                    _ => b.is_ascii_digit(),
+                })
+            && line.as_bytes()[27] == b' ';
+        assert!(ok, "malformed log line: {line:?}");
+    }
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "log does not end with a newline"
+    );
+}
+
+/// Peak memory allowed above a clean run's, in KiB. A clean run's peak
+/// varies by well under 1 MiB between runs; 16 MiB is far above that noise
+/// and far below what reading (let alone parsing) any of the oversized
+/// inputs the fault tests use would cost.
+pub const PEAK_MARGIN_KB: u64 = 16 * 1024;
+
+/// The workload's standard output without the profiler.
+pub fn expected_work_output() -> &'static str {
+    static OUTPUT: OnceLock<String> = OnceLock::new();
+    OUTPUT.get_or_init(|| expected_output(&["work"]))
+}
+
+/// StressApp's standard output for `args` without the profiler.
+pub fn expected_output(args: &[&str]) -> String {
+    let out = stress_run(args).without_profiler().run();
+    out.assert_success();
+    app_output(&out)
+}
+
+/// The workload's peak resident set under the profiler with a clean home.
+pub fn clean_peak_kb() -> u64 {
+    static PEAK: OnceLock<u64> = OnceLock::new();
+    *PEAK.get_or_init(|| {
+        let home = stress_home();
+        let logs = scratch();
+        let out = stress_run(&["work"]).home(&home).log_dir(logs.path()).run();
+        out.assert_success();
+        peak_kb(&out)
+    })
+}
+
+/// The workload ran to completion and printed exactly what it prints
+/// without the profiler.
+pub fn assert_work_unchanged(out: &Outcome) {
+    out.assert_success();
+    assert_eq!(
+        app_output(out),
+        expected_work_output(),
+        "the application's output changed\nstderr:\n{}",
+        out.stderr
+    );
+}
+
+/// The run's peak resident set stayed within [`PEAK_MARGIN_KB`] of a clean
+/// run's.
+pub fn assert_peak_bounded(out: &Outcome) {
+    let (peak, clean) = (peak_kb(out), clean_peak_kb());
+    eprintln!("peak {peak} KiB, clean run {clean} KiB");
+    assert!(
+        peak <= clean + PEAK_MARGIN_KB,
+        "peak resident set {peak} KiB, clean run {clean} KiB (margin {PEAK_MARGIN_KB} KiB)"
+    );
+}
+
+/// Every generated method reached the agent once: instrumentation is intact.
+pub fn assert_all_instrumented(out: &Outcome) {
+    assert_eq!(
+        agent_calls(out),
+        METHOD_COUNT as i64,
+        "not every method reached the agent\nstderr:\n{}",
+        out.stderr
+    );
+}
