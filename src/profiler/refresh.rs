@@ -234,7 +234,13 @@ fn refresh_module(
     let module = active.modules.get(&active.info, module_id).ok()?;
     let old_points = old.get(&module.assembly_name);
     let new_points = new.get(&module.assembly_name);
-    if old_points.is_none() && new_points.is_none() {
+    if !assembly_points_changed(old_points, new_points) {
+        if new_points.is_some() {
+            crate::log_debug!(
+                "Instrumentation of {} is unchanged; its methods are not re-JIT-ted.",
+                module.assembly_name
+            );
+        }
         return Some(());
     }
     let import = module.import.as_ref()?;
@@ -250,9 +256,59 @@ fn refresh_module(
     Some(())
 }
 
+/// Whether a refresh can change what any method of an assembly becomes.
+/// A method's rewrite depends only on the first of its assembly's points
+/// (file-then-document order) that names it and passes the version check,
+/// so when the assembly's ordered points are equal by value in both
+/// configurations every method would get the same body again: it is
+/// neither reverted nor re-JIT-ted. The original re-JITs every selected
+/// method on every refresh; the runtime keeps each code version, so
+/// repeated refreshes grew the process without bound (compatibility R12).
+fn assembly_points_changed(
+    old: Option<&Vec<Arc<InstrumentationPoint>>>,
+    new: Option<&Vec<Arc<InstrumentationPoint>>>,
+) -> bool {
+    match (old, new) {
+        (None, None) => false,
+        (Some(old), Some(new)) => old != new,
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn point(method: &str, metric: &str) -> Arc<InstrumentationPoint> {
+        Arc::new(InstrumentationPoint {
+            assembly_name: "App".into(),
+            class_name: "App.Worker".into(),
+            method_name: method.into(),
+            metric_name: metric.into(),
+            ..InstrumentationPoint::default()
+        })
+    }
+
+    #[test]
+    fn equal_points_in_the_same_order_change_nothing() {
+        let old = vec![point("A", ""), point("B", "")];
+        let same = vec![point("A", ""), point("B", "")];
+        assert!(!assembly_points_changed(Some(&old), Some(&same)));
+        assert!(!assembly_points_changed(None, None));
+    }
+
+    #[test]
+    fn any_difference_in_points_or_their_order_is_a_change() {
+        let old = vec![point("A", ""), point("B", "")];
+        let reordered = vec![point("B", ""), point("A", "")];
+        let renamed_metric = vec![point("A", "Custom/A"), point("B", "")];
+        let added = vec![point("A", ""), point("B", ""), point("C", "")];
+        assert!(assembly_points_changed(Some(&old), Some(&reordered)));
+        assert!(assembly_points_changed(Some(&old), Some(&renamed_metric)));
+        assert!(assembly_points_changed(Some(&old), Some(&added)));
+        assert!(assembly_points_changed(Some(&old), None));
+        assert!(assembly_points_changed(None, Some(&old)));
+    }
 
     #[test]
     fn custom_documents_are_bounded_in_size_number_and_total() {

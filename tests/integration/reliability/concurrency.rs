@@ -9,12 +9,20 @@
 //! generic methods, §6.1) run their original code until their ReJIT lands,
 //! so during the first-call phase they may reach the agent fewer times —
 //! never more; after the phase marker every call must arrive.
+//!
+//! While the app runs, the test renames a second extension file in and
+//! out of the extension directory (an atomic rename), so refreshes see
+//! StressApp's points change and really re-JIT (and revert nothing else)
+//! its methods while they are being called: a refresh of unchanged points
+//! re-JITs nothing (compatibility R12).
 
 use super::app::*;
 use super::record::Record;
 use crate::agent_record::AgentLog;
 use crate::support::*;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 const WORKERS: usize = 32;
 const LATER_ROUNDS: usize = 2;
@@ -25,27 +33,56 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
     let mut rec = Record::new(
         "concurrency",
         "first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing",
-        "32 worker threads first-call 440 instrumented methods at once (eager ReJIT, JIT -> ReJIT for nested and generic methods) then call each twice more, while 2 threads call InstrumentationRefresh and 1 thread takes thread profiles and resolves their function names, all through P/Invoke",
+        "32 worker threads first-call 440 instrumented methods at once (eager ReJIT, JIT -> ReJIT for nested and generic methods) then call each twice more, while 2 threads call InstrumentationRefresh (the test renames a second extension file in and out every 15 ms, so refreshes change StressApp's points and re-JIT its methods) and 1 thread takes thread profiles and resolves their function names, all through P/Invoke",
     );
     rec.set("workers", WORKERS)
         .set("methods", methods().len())
         .set("refresher_threads", REFRESHERS)
         .set("profiler_threads", 1);
     let home = stress_home();
+    // A point on a StressApp method that does not exist: present or absent,
+    // it changes StressApp's ordered points, so a refresh re-JITs them all.
+    let extensions = home.path.join("extensions");
+    let (on, off) = (extensions.join("Toggle.xml"), extensions.join("Toggle.off"));
+    std::fs::write(
+        &off,
+        "<extension xmlns=\"urn:newrelic-extension\"><instrumentation><tracerFactory><match assemblyName=\"StressApp\" className=\"StressApp.NoSuchClass\"><exactMethodMatcher methodName=\"Nothing\" /></match></tracerFactory></instrumentation></extension>",
+    )
+    .unwrap();
     let logs = scratch();
     let agent_log = logs.path().join("agent.log");
-    let out = stress_run(&[
-        "concurrency",
-        &WORKERS.to_string(),
-        &LATER_ROUNDS.to_string(),
-        &REFRESHERS.to_string(),
-    ])
-    .home(&home)
-    .log_dir(logs.path())
-    .env("NEW_RELIC_LOG_LEVEL", "finest")
-    .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
-    .env("NEWRELIC_TEST_AGENT_COUNT_ONLY", "0")
-    .run();
+    let running = AtomicBool::new(true);
+    let toggles = AtomicUsize::new(0);
+    let out = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while running.load(Ordering::Relaxed) {
+                let (from, to) = if on.exists() {
+                    (&on, &off)
+                } else {
+                    (&off, &on)
+                };
+                if std::fs::rename(from, to).is_ok() {
+                    toggles.fetch_add(1, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(15));
+            }
+        });
+        let out = stress_run(&[
+            "concurrency",
+            &WORKERS.to_string(),
+            &LATER_ROUNDS.to_string(),
+            &REFRESHERS.to_string(),
+        ])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_LOG_LEVEL", "finest")
+        .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
+        .env("NEWRELIC_TEST_AGENT_COUNT_ONLY", "0")
+        .run();
+        running.store(false, Ordering::Relaxed);
+        out
+    });
+    rec.set("extension_toggles", toggles.load(Ordering::Relaxed));
     rec.run("concurrency", &out);
     out.assert_success();
     let summary = out
@@ -180,6 +217,18 @@ fn first_calls_on_32_threads_with_refreshes_and_profiles_lose_and_double_nothing
     );
     log.assert_has("Profiler initialized")
         .assert_has("Leave: InstrumentationRefreshWithNewIgnoreList");
+    // Refreshes re-instrumented methods while they were being called.
+    let rewrites = log
+        .messages()
+        .iter()
+        .filter(|m| m.starts_with("Instrumenting method:"))
+        .count();
+    rec.set("rewrites", rewrites);
+    assert!(
+        rewrites > methods.len(),
+        "{rewrites} rewrites for {} methods: no refresh re-JIT-ted anything",
+        methods.len()
+    );
     rec.set("log_lines", log.text.lines().count()).outcome(
         "Ended on its own; no call lost or duplicated (eager methods exact in the first-call phase, every method exact afterwards; JIT-path methods never over-counted); every refresh S_OK; every profile and name lookup S_OK; every log line well-formed; no contained panic",
     );
