@@ -80,6 +80,7 @@ fn series(rows: &[Row], workloads: &[Workload], with_original: bool) -> Vec<Seri
         let label = match profiler {
             Profiler::Ours => workload.key(),
             Profiler::Original => format!("{} (original)", workload.key()),
+            Profiler::Empty => format!("{} (empty profiler)", workload.key()),
         };
         out.push(Series { label, bars });
     }

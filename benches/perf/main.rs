@@ -28,6 +28,7 @@ mod options;
 mod prepare;
 mod process;
 mod report;
+mod report_bailout;
 mod results;
 mod scenario;
 mod stats;
@@ -103,6 +104,13 @@ fn run() -> Result<(), String> {
                     workload: Workload::Jit(n),
                     scenario: Scenario::S1,
                     profiler: Profiler::Original,
+                });
+            }
+            if prepared.empty_profiler.is_some() {
+                v.push(Variant {
+                    workload: Workload::Jit(n),
+                    scenario: Scenario::S1,
+                    profiler: Profiler::Empty,
                 });
             }
             v

@@ -18,6 +18,8 @@ pub struct Prepared {
     pub jit_dlls: Vec<(usize, PathBuf)>,
     /// `home-linux` + the no-op agent (S1, S2, S2-R2R, the web workload).
     pub home_linux: PathBuf,
+    /// `empty_profiler.c` built with the C compiler, when there is one.
+    pub empty_profiler: Option<PathBuf>,
 }
 
 pub fn manifest_dir() -> PathBuf {
@@ -113,7 +115,9 @@ pub fn prepare(options: &crate::options::Options) -> Result<Prepared, String> {
         Some(&generate::percall_extension()),
     )?;
 
+    let empty_profiler = build_empty_profiler(&perf);
     Ok(Prepared {
+        empty_profiler,
         web_dll: bin("WebApp", "WebApp"),
         percall_dll: bin("PerCallApp", "PerCallApp"),
         perf,
@@ -127,6 +131,29 @@ pub fn prepare(options: &crate::options::Options) -> Result<Prepared, String> {
 /// The home of S3 (`all == false`: K methods) or S4 (every method) for JIT-N.
 pub fn jit_home(homes: &Path, n: usize, all: bool) -> PathBuf {
     homes.join(format!("jit{n}-{}", if all { "all" } else { "k" }))
+}
+
+/// `target/perf/empty/libEmptyProfiler.so` from `empty_profiler.c`; `None`
+/// (with a line saying so) when `cc` is missing or fails, and the bail-out
+/// table then has no empty-profiler row.
+fn build_empty_profiler(perf: &Path) -> Option<PathBuf> {
+    let dir = perf.join("empty");
+    let so = dir.join("libEmptyProfiler.so");
+    let source = manifest_dir().join("benches/perf/empty_profiler.c");
+    let built = std::fs::create_dir_all(&dir).is_ok()
+        && Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-o"])
+            .arg(&so)
+            .arg(&source)
+            .status()
+            .is_ok_and(|s| s.success());
+    if !built {
+        eprintln!(
+            "perf: could not build {} with cc: no empty-profiler baseline",
+            source.display()
+        );
+    }
+    built.then_some(so)
 }
 
 fn build_profiler(target: &Path) -> Result<PathBuf, String> {

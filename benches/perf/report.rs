@@ -39,7 +39,7 @@ pub fn num(x: f64) -> String {
     }
 }
 
-fn signed(x: f64) -> String {
+pub(crate) fn signed(x: f64) -> String {
     if x >= 0.0 {
         format!("+{}", num(x))
     } else {
@@ -47,7 +47,7 @@ fn signed(x: f64) -> String {
     }
 }
 
-fn median_ci(s: &Stat) -> String {
+pub(crate) fn median_ci(s: &Stat) -> String {
     if s.n == 0 {
         return "n/a".into();
     }
@@ -70,7 +70,7 @@ fn p_value(p: f64) -> String {
     }
 }
 
-fn welch_cell(w: &Option<Welch>) -> String {
+pub(crate) fn welch_cell(w: &Option<Welch>) -> String {
     match w {
         Some(w) => format!(
             "{} [{}, {}], {}",
@@ -188,6 +188,7 @@ impl Report<'_> {
                 let label = match v.profiler {
                     Profiler::Ours => format!("{} {}", v.scenario.name(), v.scenario.describe()),
                     Profiler::Original => format!("{} *original*", v.scenario.name()),
+                    Profiler::Empty => format!("{} *empty profiler*", v.scenario.name()),
                 };
                 let (wall_ratio, wall_delta, cpu_ratio, main_ratio, main_delta, rss_delta) =
                     match &row.vs_s0 {
@@ -212,9 +213,8 @@ impl Report<'_> {
                             x.wall_ratio, x.cpu_ratio, x.main_ratio
                         )
                     }
-                    (None, Profiler::Ours, Scenario::S0) | (None, Profiler::Original, _) => {
-                        "—".into()
-                    }
+                    (None, Profiler::Ours, Scenario::S0)
+                    | (None, Profiler::Original | Profiler::Empty, _) => "—".into(),
                     _ => "n/a".into(),
                 };
                 let _ = writeln!(
@@ -229,50 +229,6 @@ impl Report<'_> {
             }
             s.push('\n');
         }
-    }
-
-    fn bailout_table(&self, s: &mut String) {
-        let Some(s1) = self
-            .bailout
-            .iter()
-            .find(|r| r.variant.scenario == Scenario::S1 && r.variant.profiler == Profiler::Ours)
-        else {
-            return;
-        };
-        let _ = writeln!(
-            s,
-            "### Bail-out cost (S1 − S0)\n\n{} more interleaved S0/S1 runs of {} after {} warm-up rounds: the \
-             load-and-exclude cost is about a millisecond, which the main rounds cannot resolve.\n\n\
-             | Metric | S0 median [95% CI] | S1 median [95% CI] | Δ mean S1 − S0, ms [Welch 95% CI], p |\n|---|---|---|---|",
-            s1.wall.n,
-            s1.variant.workload.key(),
-            self.options.warmups
-        );
-        let s0 = self
-            .bailout
-            .iter()
-            .find(|r| r.variant.scenario == Scenario::S0);
-        let Some(s0) = s0 else { return };
-        let Some(x) = &s1.vs_s0 else { return };
-        for (what, a, b, w) in [
-            ("time to Main, ms", &s0.main, &s1.main, &x.main),
-            ("CPU, ms", &s0.cpu, &s1.cpu, &x.cpu),
-            ("wall, ms", &s0.wall, &s1.wall, &x.wall),
-            ("peak RSS, MiB", &s0.rss, &s1.rss, &None),
-        ] {
-            let _ = writeln!(
-                s,
-                "| {what} | {} | {} | {} |",
-                median_ci(a),
-                median_ci(b),
-                if what.starts_with("peak") {
-                    signed(b.median - a.median) + " (medians)"
-                } else {
-                    welch_cell(w)
-                }
-            );
-        }
-        s.push('\n');
     }
 
     fn counters_table(&self, s: &mut String) {

@@ -104,6 +104,9 @@ pub enum Profiler {
     Ours,
     /// The C++ profiler named by `PERF_ORIGINAL_SO`.
     Original,
+    /// `empty_profiler.c`: cancels its activation in `Initialize`, so its
+    /// S1 is the runtime's own cost of loading and dropping a profiler.
+    Empty,
 }
 
 impl Profiler {
@@ -111,6 +114,7 @@ impl Profiler {
         match self {
             Profiler::Ours => "ours",
             Profiler::Original => "original",
+            Profiler::Empty => "empty",
         }
     }
 }
@@ -219,6 +223,10 @@ pub fn launch(
     let so = match variant.profiler {
         Profiler::Ours => prepared.profiler.as_path(),
         Profiler::Original => original_so.expect("original profiler path"),
+        Profiler::Empty => prepared
+            .empty_profiler
+            .as_deref()
+            .expect("empty profiler library"),
     };
     let mut env = base_env(so, &home, log_dir, variant.scenario.attached());
     match variant.scenario {
