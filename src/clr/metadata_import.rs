@@ -76,6 +76,17 @@ pub(crate) unsafe fn copy_blob(data: *const u8, len: ULONG) -> Vec<u8> {
     unsafe { std::slice::from_raw_parts(data, len as usize).to_vec() }
 }
 
+/// [`MethodProps`] before the signature is copied.
+struct RawMethodProps {
+    class: u32,
+    name: String,
+    attributes: u32,
+    signature: *const u8,
+    signature_len: ULONG,
+    rva: u32,
+    impl_flags: u32,
+}
+
 impl MetadataImport {
     pub fn new(import: ComPtr<IMetaDataImport2Vtbl>) -> MetadataImport {
         MetadataImport { import }
@@ -148,6 +159,27 @@ impl MetadataImport {
     }
 
     pub fn method_props(&self, method: mdMethodDef) -> ClrResult<MethodProps> {
+        let raw = self.raw_method_props(method)?;
+        // SAFETY: the runtime returns a signature blob valid for the module's lifetime.
+        let signature = unsafe { copy_blob(raw.signature, raw.signature_len) };
+        Ok(MethodProps {
+            class: raw.class,
+            name: raw.name,
+            attributes: raw.attributes,
+            signature,
+            rva: raw.rva,
+            impl_flags: raw.impl_flags,
+        })
+    }
+
+    /// Only the name of a method: what the name pre-filter (§4.8) needs,
+    /// without copying the signature blob [`Self::method_props`] copies.
+    pub fn method_name(&self, method: mdMethodDef) -> ClrResult<String> {
+        Ok(self.raw_method_props(method)?.name)
+    }
+
+    /// `GetMethodProps`, the signature left where the runtime keeps it.
+    fn raw_method_props(&self, method: mdMethodDef) -> ClrResult<RawMethodProps> {
         let v = self.import.vtbl();
         let (mut class, mut attributes, mut rva, mut impl_flags) = (0u32, 0u32, 0u32, 0u32);
         let (mut sig, mut sig_len): (*const u8, ULONG) = (std::ptr::null(), 0);
@@ -169,13 +201,12 @@ impl MetadataImport {
                 )
             }
         })?;
-        // SAFETY: the runtime returns a signature blob valid for the module's lifetime.
-        let signature = unsafe { copy_blob(sig, sig_len) };
-        Ok(MethodProps {
+        Ok(RawMethodProps {
             class,
             name,
             attributes,
-            signature,
+            signature: sig,
+            signature_len: sig_len,
             rva,
             impl_flags,
         })

@@ -30,16 +30,17 @@ pub fn to_wide_nul(s: &str) -> Vec<u16> {
 pub fn read_wide_string(
     mut call: impl FnMut(u32, &mut u32, &mut [u16]) -> HRESULT,
 ) -> ClrResult<String> {
-    let mut buf = vec![0u16; FIRST_TRY];
+    // The first try uses the stack: this runs for every JIT-compiled
+    // method that passes the assembly pre-filter (§4.8).
+    let mut first = [0u16; FIRST_TRY];
     let mut needed = 0u32;
-    let hr = call(FIRST_TRY as u32, &mut needed, &mut buf);
+    let hr = call(FIRST_TRY as u32, &mut needed, &mut first);
     if hr < 0 && hr != E_INSUFFICIENT_BUFFER {
         return Err(HResult(hr));
     }
     let needed = needed as usize;
     if hr >= 0 && needed <= FIRST_TRY {
-        buf.truncate(needed);
-        return Ok(from_wide(&buf));
+        return Ok(from_wide(&first[..needed]));
     }
     if needed > MAX_CHARS {
         return Err(HResult::UNEXPECTED);

@@ -117,12 +117,19 @@ impl Active {
         if filtered && !wanted_assembly {
             return Ok(None);
         }
+        // Most methods that get this far are dropped by their name alone,
+        // which needs no copy of the signature.
+        if filtered {
+            let name = import
+                .method_name(function.token)
+                .map_err(|_| IdentifyError::Metadata)?;
+            if !configuration.should_instrument_method(&name) {
+                return Ok(None);
+            }
+        }
         let method = import
             .method_props(function.token)
             .map_err(|_| IdentifyError::Metadata)?;
-        if filtered && !configuration.should_instrument_method(&method.name) {
-            return Ok(None);
-        }
         let (type_name, type_flags) =
             type_name_and_flags(import, method.class).map_err(|_| IdentifyError::Metadata)?;
         if filtered && !configuration.should_instrument_type(&type_name) {
