@@ -21,6 +21,9 @@
 
 mod chart;
 mod counters;
+/// The launcher's `dotnet build` helper, shared rather than copied.
+#[path = "../../src/launcher/dotnet.rs"]
+mod dotnet_build;
 mod generate;
 mod machine;
 mod measure;

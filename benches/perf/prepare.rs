@@ -63,7 +63,7 @@ pub fn prepare(options: &crate::options::Options) -> Result<Prepared, String> {
     let artifacts = perf.join("dotnet");
     let apps = manifest_dir().join("tests/apps");
     for project in ["NoopAgent", "PerCallApp", "WebApp"] {
-        dotnet_build(&dotnet, &apps.join(project), &artifacts)?;
+        crate::dotnet_build::build(&apps.join(project), &artifacts)?;
     }
     let mut jit_dlls = Vec::new();
     for &n in &options.jit_sizes {
@@ -74,7 +74,7 @@ pub fn prepare(options: &crate::options::Options) -> Result<Prepared, String> {
             &generate::project(&apps.join("Directory.Build.props")),
         )?;
         write_if_changed(&dir.join("Program.cs"), &generate::program(n))?;
-        dotnet_build(&dotnet, &dir, &artifacts)?;
+        crate::dotnet_build::build(&dir, &artifacts)?;
         jit_dlls.push((n, artifacts.join(format!("bin/{name}/release/{name}.dll"))));
     }
     let bin = |project: &str, dll: &str| artifacts.join(format!("bin/{project}/release/{dll}.dll"));
@@ -173,36 +173,6 @@ fn build_profiler(target: &Path) -> Result<PathBuf, String> {
         return Err(format!("the profiler was not built at {}", so.display()));
     }
     Ok(so)
-}
-
-fn dotnet_build(dotnet: &Path, project: &Path, artifacts: &Path) -> Result<(), String> {
-    let output = Command::new(dotnet)
-        .args([
-            "build",
-            "-c",
-            "Release",
-            "--nologo",
-            "-v",
-            "quiet",
-            "--artifacts-path",
-        ])
-        .arg(artifacts)
-        .arg(project)
-        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
-        .env("DOTNET_NOLOGO", "1")
-        .env("DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "1")
-        .env_remove("CORECLR_ENABLE_PROFILING")
-        .output()
-        .map_err(|e| format!("run dotnet build: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "dotnet build {} failed:\n{}\n{}",
-            project.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(())
 }
 
 /// Writes only when the content differs, so `dotnet build` stays incremental.
