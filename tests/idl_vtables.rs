@@ -96,6 +96,7 @@ fn every_vtable_matches_the_idl_slot_order() {
         check::<IMethodMallocVtbl>(&idl),
         check::<ICorProfilerModuleEnumVtbl>(&idl),
         check::<ICorProfilerThreadEnumVtbl>(&idl),
+        check::<ICorProfilerMethodEnumVtbl>(&idl),
         check::<IMetaDataImportVtbl>(&idl),
         check::<IMetaDataImport2Vtbl>(&idl),
         check::<IMetaDataEmitVtbl>(&idl),

@@ -79,6 +79,16 @@ interface!(
     )
 );
 
+interface!(
+    ICorProfilerMethodEnumVtbl,
+    GUID::new(
+        0xfccee788,
+        0x0088,
+        0x454b,
+        [0xa8, 0x11, 0xc9, 0x9f, 0x29, 0x8d, 0x19, 0x42]
+    )
+);
+
 /// An owned COM interface pointer.
 pub struct ComPtr<V: Interface> {
     raw: NonNull<c_void>,

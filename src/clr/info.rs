@@ -26,6 +26,10 @@ pub struct ProfilerInfo {
     unknown: ComPtr<IUnknownVtbl>,
     info4: ComPtr<ICorProfilerInfo4Vtbl>,
     info5: Option<ComPtr<ICorProfilerInfo5Vtbl>>,
+    /// `EnumNgenModuleMethodsInliningThisMethod` (ReadyToRun inliners).
+    info6: Option<ComPtr<ICorProfilerInfo6Vtbl>>,
+    /// `RequestReJITWithInliners` (.NET Core 3.0 and later).
+    info10: Option<ComPtr<ICorProfilerInfo10Vtbl>>,
 }
 
 impl std::fmt::Debug for ProfilerInfo {
@@ -37,15 +41,20 @@ impl std::fmt::Debug for ProfilerInfo {
 }
 
 impl ProfilerInfo {
-    /// Queries `ICorProfilerInfo4` (required) and `ICorProfilerInfo5`
-    /// (optional) from the object passed to `Initialize`.
+    /// Queries `ICorProfilerInfo4` (required) and `ICorProfilerInfo5`,
+    /// `ICorProfilerInfo6` and `ICorProfilerInfo10` (optional) from the
+    /// object passed to `Initialize`.
     pub fn new(unknown: ComPtr<IUnknownVtbl>) -> ClrResult<ProfilerInfo> {
         let info4 = unknown.query::<ICorProfilerInfo4Vtbl>()?;
         let info5 = unknown.query::<ICorProfilerInfo5Vtbl>().ok();
+        let info6 = unknown.query::<ICorProfilerInfo6Vtbl>().ok();
+        let info10 = unknown.query::<ICorProfilerInfo10Vtbl>().ok();
         Ok(ProfilerInfo {
             unknown,
             info4,
             info5,
+            info6,
+            info10,
         })
     }
 
@@ -56,6 +65,19 @@ impl ProfilerInfo {
 
     pub fn has_info5(&self) -> bool {
         self.info5.is_some()
+    }
+
+    /// Whether `RequestReJITWithInliners` is available.
+    pub fn has_info10(&self) -> bool {
+        self.info10.is_some()
+    }
+
+    pub(super) fn info6(&self) -> Option<&ComPtr<ICorProfilerInfo6Vtbl>> {
+        self.info6.as_ref()
+    }
+
+    pub(super) fn info10(&self) -> Option<&ComPtr<ICorProfilerInfo10Vtbl>> {
+        self.info10.as_ref()
     }
 
     pub fn runtime_information(&self) -> ClrResult<RuntimeInformation> {

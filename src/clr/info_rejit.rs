@@ -3,7 +3,10 @@
 use super::com_ptr::ComPtr;
 use super::hresult::{ClrResult, HResult};
 use super::info::ProfilerInfo;
-use crate::ffi::enums::{ICorProfilerModuleEnumVtbl, ICorProfilerThreadEnumVtbl};
+use crate::ffi::enums::{
+    ICorProfilerMethodEnumVtbl, ICorProfilerModuleEnumVtbl, ICorProfilerThreadEnumVtbl,
+    COR_PRF_METHOD,
+};
 use crate::ffi::types::*;
 use std::ffi::c_void;
 
@@ -11,6 +14,14 @@ use std::ffi::c_void;
 const MODULE_BATCH: usize = 100;
 /// Threads are fetched 40 at a time (§7.3).
 const THREAD_BATCH: usize = 40;
+/// Inlining methods are fetched 16 at a time.
+const METHOD_BATCH: usize = 16;
+
+/// `COR_PRF_REJIT_BLOCK_INLINING` (corprof.idl `COR_PRF_REJIT_FLAGS`): the
+/// runtime also re-JITs every method that inlined a requested one (from the
+/// ReadyToRun images' inlining tables and its own record of JIT inlining) and
+/// stops inlining it from then on.
+pub const COR_PRF_REJIT_BLOCK_INLINING: u32 = 0x1;
 
 impl ProfilerInfo {
     /// `RequestReJIT` for `(module, method)` pairs in one call.
@@ -31,6 +42,91 @@ impl ProfilerInfo {
                 tokens.as_mut_ptr(),
             )
         })
+    }
+
+    /// `ICorProfilerInfo10::RequestReJITWithInliners`: like
+    /// [`Self::request_rejit`], and with [`COR_PRF_REJIT_BLOCK_INLINING`] the
+    /// methods that inlined a requested one are re-JIT-ted too, with their
+    /// own IL and without a `GetReJITParameters` call. `Err(E_NOINTERFACE)`
+    /// without `ICorProfilerInfo10`.
+    pub fn request_rejit_with_inliners(
+        &self,
+        flags: u32,
+        methods: &[(ModuleID, mdMethodDef)],
+    ) -> ClrResult<()> {
+        if methods.is_empty() {
+            return Ok(());
+        }
+        let info = self
+            .info10()
+            .ok_or(HResult(crate::ffi::hresult::E_NOINTERFACE))?;
+        let (mut modules, mut tokens): (Vec<ModuleID>, Vec<mdMethodDef>) =
+            methods.iter().copied().unzip();
+        let count = u32::try_from(methods.len()).map_err(|_| HResult::FAIL)?;
+        // SAFETY: both arrays hold `count` elements and outlive the call.
+        HResult::ok(unsafe {
+            (info.vtbl().RequestReJITWithInliners)(
+                info.as_raw(),
+                flags,
+                count,
+                modules.as_mut_ptr(),
+                tokens.as_mut_ptr(),
+            )
+        })
+    }
+
+    /// The methods of the ReadyToRun module `inliners` whose precompiled code
+    /// inlined `inlinee` of module `inlinee_module`
+    /// (`ICorProfilerInfo6::EnumNgenModuleMethodsInliningThisMethod`), and
+    /// whether the runtime said the list may be incomplete.
+    pub fn ready_to_run_inliners(
+        &self,
+        inliners: ModuleID,
+        inlinee_module: ModuleID,
+        inlinee: mdMethodDef,
+    ) -> ClrResult<(Vec<(ModuleID, mdMethodDef)>, bool)> {
+        let info = self
+            .info6()
+            .ok_or(HResult(crate::ffi::hresult::E_NOINTERFACE))?;
+        let mut incomplete: BOOL = 0;
+        let mut raw: *mut c_void = std::ptr::null_mut();
+        // SAFETY: out-pointers refer to locals.
+        HResult::ok(unsafe {
+            (info.vtbl().EnumNgenModuleMethodsInliningThisMethod)(
+                info.as_raw(),
+                inliners,
+                inlinee_module,
+                inlinee,
+                &mut incomplete,
+                &mut raw,
+            )
+        })?;
+        // SAFETY: success hands us one reference to the enumerator (null when there is none).
+        let Some(cursor): Option<ComPtr<ICorProfilerMethodEnumVtbl>> =
+            (unsafe { ComPtr::from_owned(raw) })
+        else {
+            return Ok((Vec::new(), incomplete != 0));
+        };
+        let mut all = Vec::new();
+        let mut batch = [COR_PRF_METHOD::default(); METHOD_BATCH];
+        loop {
+            let mut fetched: ULONG = 0;
+            // SAFETY: `batch` holds METHOD_BATCH elements.
+            let hr = unsafe {
+                (cursor.vtbl().Next)(
+                    cursor.as_raw(),
+                    METHOD_BATCH as ULONG,
+                    batch.as_mut_ptr(),
+                    &mut fetched,
+                )
+            };
+            HResult::ok(hr)?;
+            let fetched = (fetched as usize).min(batch.len());
+            all.extend(batch[..fetched].iter().map(|m| (m.moduleId, m.methodId)));
+            if fetched == 0 || hr == crate::ffi::hresult::S_FALSE {
+                return Ok((all, incomplete != 0));
+            }
+        }
     }
 
     /// `RequestRevert` for `(module, method)` pairs; per-method status not requested.

@@ -131,7 +131,7 @@ com_vtable! {
 com_vtable! {
     /// `ICorProfilerInfo6`; only the slots the profiler calls carry a signature.
     pub struct ICorProfilerInfo6Vtbl("ICorProfilerInfo6") : ICorProfilerInfo5Vtbl("ICorProfilerInfo5") {
-        EnumNgenModuleMethodsInliningThisMethod: Unused,
+        EnumNgenModuleMethodsInliningThisMethod: unsafe extern "system" fn(this: *mut c_void, inliners_module_id: ModuleID, inlinee_module_id: ModuleID, inlinee_method_id: mdMethodDef, incomplete_data: *mut BOOL, pp_enum: *mut *mut c_void,) -> HRESULT,
     }
 }
 
@@ -168,7 +168,7 @@ com_vtable! {
         EnumerateObjectReferences: Unused,
         IsFrozenObject: Unused,
         GetLOHObjectSizeThreshold: Unused,
-        RequestReJITWithInliners: Unused,
+        RequestReJITWithInliners: unsafe extern "system" fn(this: *mut c_void, dw_rejit_flags: DWORD, c_functions: ULONG, module_ids: *mut ModuleID, method_ids: *mut mdMethodDef,) -> HRESULT,
         SuspendRuntime: unsafe extern "system" fn(this: *mut c_void,) -> HRESULT,
         ResumeRuntime: unsafe extern "system" fn(this: *mut c_void,) -> HRESULT,
     }

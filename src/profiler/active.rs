@@ -10,6 +10,8 @@ use crate::instrument::module_facts::ModuleCache;
 use crate::instrument::tokens::TokenCache;
 use crate::instrument::tracer_request::AgentLookup;
 use crate::profiler::byref_like::ByRefLikeCache;
+use crate::profiler::event_mask::MaskMode;
+use crate::profiler::first_jit::FirstJitDecisions;
 use crate::profiler::function_resolver::FunctionResolver;
 use crate::runtime::RuntimeKind;
 use crate::thread_profiler::ThreadProfiler;
@@ -51,6 +53,10 @@ pub struct Active {
     pub thread_profiler: ThreadProfiler,
     /// Which value types are byref-like (`profiler/byref_like.rs`).
     pub byref_like: ByRefLikeCache,
+    /// The event mask in force, and with it how configured methods are found.
+    pub mask_mode: MaskMode,
+    /// Functions whose first-JIT decision is made (ReadyToRun mode only).
+    pub(super) first_jit_decisions: FirstJitDecisions,
 }
 
 impl Active {
@@ -79,7 +85,15 @@ impl Active {
             custom: Mutex::new(XmlSet::new()),
             pending_custom: Mutex::new(XmlSet::new()),
             byref_like: ByRefLikeCache::default(),
+            mask_mode: MaskMode::Original,
+            first_jit_decisions: FirstJitDecisions::default(),
         }
+    }
+
+    /// The same state running under `mask_mode` (the original's mask unless set).
+    pub fn with_mask_mode(mut self, mask_mode: MaskMode) -> Active {
+        self.mask_mode = mask_mode;
+        self
     }
 
     /// The configuration in force now.

@@ -2,7 +2,7 @@
 //! step by step as reference-profiler §2.1 lists them.
 
 use super::agent_dll::{check_agent_image, find_agent_core_dll};
-use super::event_mask::{masks, KEEP_READY_TO_RUN_VARIABLE};
+use super::event_mask::{MaskMode, DISABLE_READY_TO_RUN_VARIABLE};
 use super::logging_setup::{fallback_settings, start_logging};
 use super::{Active, Profiler};
 use crate::clr::{ComPtr, ProfilerInfo};
@@ -142,14 +142,15 @@ impl Profiler {
         let instrumentation =
             crate::config::instrumentation::load(sys, &home, runtime, &configuration.ignore_list);
 
-        // 13. Event mask: CoreCLR also disables tiered compilation when Info5 exists.
-        let keep_ready_to_run =
-            crate::system::env::parse_bool(sys.env_var(KEEP_READY_TO_RUN_VARIABLE).as_deref())
-                .unwrap_or(false);
-        if keep_ready_to_run {
-            crate::log_warn!("{KEEP_READY_TO_RUN_VARIABLE} is set: ReadyToRun code and tiered compilation stay enabled. This is for measurements only; methods precompiled in ReadyToRun images are instrumented only through module-load ReJIT.");
-        }
-        let (mask, mask_high) = masks(keep_ready_to_run);
+        // 13. Event mask: by default ReadyToRun code and tiered compilation
+        // are kept on CoreCLR; the variable restores the original's mask,
+        // which also disables tiered compilation when Info5 exists.
+        let mode = MaskMode::choose(
+            runtime,
+            env.bool_or(DISABLE_READY_TO_RUN_VARIABLE, false),
+            info.has_info10(),
+        );
+        let (mask, mask_high) = mode.masks();
         let mask_result = if runtime.is_core() && info.has_info5() {
             crate::log_debug!("Calling SetEventMask2().");
             info.set_event_mask2(mask, mask_high).unwrap_or(Ok(()))
@@ -163,6 +164,10 @@ impl Profiler {
                 "An exception was thrown while initializing the profiler. The profiler will be detached now."
             );
             return detach("event mask refused");
+        }
+
+        if mode.keeps_ready_to_run() {
+            crate::log_debug!("ReadyToRun code and tiered compilation are kept; configured methods are found and re-JIT-ted at module load ({DISABLE_READY_TO_RUN_VARIABLE}=true restores the original event mask).");
         }
 
         // 14.
@@ -195,15 +200,18 @@ impl Profiler {
             points = instrumentation.len(),
             invalid_files = instrumentation.invalid_file_count()
         );
-        let _ = self.active.set(Active::new(
-            info,
-            runtime,
-            agent_core_dll,
-            agent_lookup,
-            home,
-            instrumentation,
-            configuration.ignore_list.clone(),
-        ));
+        let _ = self.active.set(
+            Active::new(
+                info,
+                runtime,
+                agent_core_dll,
+                agent_lookup,
+                home,
+                instrumentation,
+                configuration.ignore_list.clone(),
+            )
+            .with_mask_mode(mode),
+        );
         // 15.
         crate::log_info!("Profiler initialized");
         S_OK

@@ -21,6 +21,10 @@ use crate::instrument::function::{
     is_value_type, parameter_text, type_name_and_flags, FunctionIdentity, MD_PINVOKE_IMPL,
     MD_SPECIAL_NAME, MD_UNMANAGED_EXPORT, TD_LAYOUT_MASK, TD_SEQUENTIAL_LAYOUT,
 };
+use crate::instrument::method_finder::{
+    scans_attributes, API_ASSEMBLY, API_ATTRIBUTES, API_TYPE, TRACE_ATTRIBUTE,
+    TRANSACTION_ATTRIBUTE,
+};
 use crate::instrument::rewrite_error::RewriteError;
 use crate::instrument::tokens::Tokenizer;
 use crate::instrument::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
@@ -28,11 +32,6 @@ use crate::log::{self, Level};
 use crate::profiler::byref_like::RuntimeByRefLike;
 use std::sync::Arc;
 
-/// The API type whose methods are redirected to the agent (§5.6).
-const API_TYPE: &str = "NewRelic.Api.Agent.NewRelic";
-const API_ASSEMBLY: &str = "NewRelic.Api.Agent";
-const TRANSACTION_ATTRIBUTE: &str = "NewRelic.Api.Agent.TransactionAttribute";
-const TRACE_ATTRIBUTE: &str = "NewRelic.Api.Agent.TraceAttribute";
 const ASYNC_STATE_MACHINE_ATTRIBUTE: &str =
     "System.Runtime.CompilerServices.AsyncStateMachineAttribute";
 
@@ -69,6 +68,9 @@ impl Active {
                 return E_FAIL;
             }
         };
+        if matches!(phase, Phase::FirstJit) && !self.first_jit_decision(function_id) {
+            return S_OK;
+        }
         let identity = &candidate.identity;
         crate::log_trace!("Possibly instrumenting: {identity}");
         if identity.type_name == API_TYPE {
@@ -102,8 +104,8 @@ impl Active {
         // assembly-name check possible before any per-method metadata call.
         let may_filter =
             !log::global().is_enabled(Level::Trace) && module.assembly_name != API_ASSEMBLY;
-        let scan = scans_attributes(&module.assembly_name)
-            && module.may_carry_attributes(&[TRANSACTION_ATTRIBUTE, TRACE_ATTRIBUTE]);
+        let scan =
+            scans_attributes(&module.assembly_name) && module.may_carry_attributes(&API_ATTRIBUTES);
         let wanted_assembly = configuration.should_instrument_assembly(&module.assembly_name);
         if may_filter && !scan && !wanted_assembly {
             return Ok(None);
@@ -252,10 +254,12 @@ impl Active {
                     .remember((module_id, identity.method_token), identity.function_id);
             }
         }
-        let ok = self
-            .info
-            .request_rejit(&[(module_id, identity.method_token)])
-            .is_ok();
+        let method = [(module_id, identity.method_token)];
+        let ok = if self.mask_mode.keeps_ready_to_run() {
+            self.rejit_with_inliners(&method)
+        } else {
+            self.info.request_rejit(&method).is_ok()
+        };
         if !ok {
             crate::log_error!("ReJIT failed for {identity}");
         }
@@ -432,6 +436,13 @@ impl Active {
 }
 
 impl Active {
+    /// Whether this JIT compilation of `function` is the one that decides
+    /// (always, under the original's mask; the first one with tiered
+    /// compilation kept, `profiler/first_jit.rs`).
+    fn first_jit_decision(&self, function: FunctionID) -> bool {
+        !self.mask_mode.keeps_ready_to_run() || self.first_jit_decisions.first(function)
+    }
+
     /// Which of the method's values are byref-like and reach the agent as
     /// `null` (`instrument/byref_like.rs`, compatibility R9).
     fn byref_like_mask(&self, identity: &FunctionIdentity) -> ByRefLikeMask {
@@ -469,16 +480,6 @@ fn original_locals(import: &MetadataImport, body: &[u8]) -> Result<Option<Vec<u8
         .signature_from_token(header.local_var_sig_token)
         .map(Some)
         .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
-}
-
-/// `[Transaction]` then `[Trace]`, never looked for in `System.*`,
-/// `Microsoft.*` or `NewRelic.*` assemblies (§4.8).
-/// Attribute scanning is skipped for assemblies whose name starts
-/// (case-sensitively) with `System.`, `Microsoft.` or `NewRelic.` (§4.8).
-fn scans_attributes(assembly: &str) -> bool {
-    !(assembly.starts_with("System.")
-        || assembly.starts_with("Microsoft.")
-        || assembly.starts_with("NewRelic."))
 }
 
 /// The API attribute on `method`, by type name (§4.8).

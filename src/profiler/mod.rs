@@ -5,12 +5,14 @@
 pub mod active;
 mod agent_dll;
 pub mod byref_like;
-mod event_mask;
+pub mod event_mask;
+mod first_jit;
 pub mod function_resolver;
 mod initialize;
 pub mod jit;
 pub(crate) mod logging_setup;
 mod module_load;
+mod module_scan;
 mod refresh;
 #[cfg(test)]
 mod tests;
@@ -24,7 +26,9 @@ use once_cell::sync::OnceCell;
 use parking_lot::RwLock;
 use std::sync::{Arc, Weak};
 
-pub use event_mask::{EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION};
+pub use event_mask::{
+    MaskMode, DISABLE_READY_TO_RUN_VARIABLE, EVENT_MASK, EVENT_MASK_HIGH_DISABLE_TIERED_COMPILATION,
+};
 
 pub use active::Active;
 pub use refresh::oversized_document;

@@ -10,6 +10,7 @@ use crate::ffi::hresult::{
 };
 use crate::ffi::types::{mdMethodDef, FunctionID, ModuleID, HRESULT};
 use crate::instrument::agent_method::{AGENT_SHIM_CLASS, FINISH_TRACER_METHOD};
+use crate::instrument::method_finder::{find_class, ClassLookup};
 use crate::instrument::module_facts::ModuleFacts;
 use crate::profiler::function_resolver::Resolution;
 use std::collections::BTreeSet;
@@ -18,16 +19,18 @@ use std::collections::BTreeSet;
 const AGENT_ASSEMBLY: &str = "NewRelic.Agent.Core";
 
 /// The methods of a module named by `points` (`GetMethodDefs`, §6.1): each
-/// point's class found by name (nested classes are not, §5.8) and every
+/// point's class found by name (nested classes only with
+/// [`ClassLookup::Nested`]; the original does not find them, §5.8) and every
 /// method of that name, all overloads, regardless of parameters and versions.
 pub(super) fn method_defs<'a>(
     import: &crate::clr::metadata_import::MetadataImport,
     points: impl Iterator<Item = &'a std::sync::Arc<InstrumentationPoint>>,
+    lookup: ClassLookup,
 ) -> BTreeSet<mdMethodDef> {
     let mut methods = BTreeSet::new();
     for point in points {
         crate::log_trace!("Fetching {} methods", point.class_name);
-        match import.find_type_def(&point.class_name, 0) {
+        match find_class(import, &point.class_name, lookup) {
             Ok(Some(type_def)) => {
                 let found = import
                     .methods_named(type_def, &point.method_name)
@@ -68,6 +71,10 @@ impl Active {
         if module.path == self.agent_core_dll || module.assembly_name == AGENT_ASSEMBLY {
             self.check_agent_module(&module);
         }
+        if self.mask_mode.keeps_ready_to_run() {
+            self.scan_module(&module);
+            return S_OK;
+        }
         let configuration = self.configuration();
         if !configuration.should_instrument_assembly(&module.assembly_name) {
             return S_OK;
@@ -79,6 +86,7 @@ impl Active {
         let methods = method_defs(
             import,
             configuration.points_for_assembly(&module.assembly_name),
+            ClassLookup::TopLevelOnly,
         );
         crate::validation_event!(
             "module_load",

@@ -244,11 +244,12 @@ fn refresh_module(
         return Some(());
     }
     let import = module.import.as_ref()?;
+    let lookup = active.class_lookup();
     let old_methods: BTreeSet<mdMethodDef> = old_points
-        .map(|p| method_defs(import, p.iter()))
+        .map(|p| method_defs(import, p.iter(), lookup))
         .unwrap_or_default();
     let new_methods: BTreeSet<mdMethodDef> = new_points
-        .map(|p| method_defs(import, p.iter()))
+        .map(|p| method_defs(import, p.iter(), lookup))
         .unwrap_or_default();
     let revert: BTreeSet<mdMethodDef> = old_methods.difference(&new_methods).copied().collect();
     active.revert_methods(module_id, &revert);

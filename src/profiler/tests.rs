@@ -63,16 +63,53 @@ fn initialize(system: MockSystem, runtime: FakeRuntime) -> (i32, Vec<String>, Ou
 }
 
 #[test]
-fn coreclr_attaches_and_disables_tiered_compilation() {
+fn coreclr_attaches_keeping_ready_to_run_and_tiered_compilation_by_default() {
     let (hr, calls, profiler) = initialize(core_system(), FakeRuntime::coreclr());
     assert_eq!(hr, S_OK);
     assert!(
-        calls.contains(&"SetEventMask2(0xb0040224, 0x8)".to_string()),
+        calls.contains(&"SetEventMask2(0x10040224, 0x0)".to_string()),
         "{calls:?}"
     );
     let active = profiler.profiler.active().unwrap();
     assert_eq!(active.runtime, RuntimeKind::Core);
+    assert_eq!(active.mask_mode, crate::profiler::MaskMode::KeepReadyToRun);
     assert_eq!(active.agent_core_dll, "/nr/NewRelic.Agent.Core.dll");
+}
+
+#[test]
+fn the_opt_out_sets_the_original_mask_and_disables_tiered_compilation() {
+    for value in ["true", "TRUE", "1"] {
+        let system = core_system().with_env("NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN", value);
+        let (hr, calls, profiler) = initialize(system, FakeRuntime::coreclr());
+        assert_eq!(hr, S_OK);
+        assert!(
+            calls.contains(&"SetEventMask2(0xb0040224, 0x8)".to_string()),
+            "{value}: {calls:?}"
+        );
+        let active = profiler.profiler.active().unwrap();
+        assert_eq!(active.mask_mode, crate::profiler::MaskMode::Original);
+    }
+    for value in ["false", "0", "yes", ""] {
+        let system = core_system().with_env("NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN", value);
+        let (_, calls, _) = initialize(system, FakeRuntime::coreclr());
+        assert!(
+            calls.contains(&"SetEventMask2(0x10040224, 0x0)".to_string()),
+            "{value:?} keeps the default: {calls:?}"
+        );
+    }
+}
+
+#[test]
+fn coreclr_without_info10_keeps_the_original_mask() {
+    let (hr, calls, _) = initialize(
+        core_system(),
+        FakeRuntime::coreclr().without(IID_ICorProfilerInfo10),
+    );
+    assert_eq!(hr, S_OK, "{calls:?}");
+    assert!(
+        calls.contains(&"SetEventMask2(0xb0040224, 0x8)".to_string()),
+        "no RequestReJITWithInliners, so no ReadyToRun: {calls:?}"
+    );
 }
 
 #[test]
@@ -83,7 +120,7 @@ fn coreclr_without_info5_falls_back_to_set_event_mask() {
     );
     assert_eq!(hr, S_OK);
     assert!(
-        calls.contains(&"SetEventMask(0xb0040224)".to_string()),
+        calls.contains(&"SetEventMask(0x10040224)".to_string()),
         "{calls:?}"
     );
     assert!(!calls.iter().any(|c| c.starts_with("SetEventMask2")));
