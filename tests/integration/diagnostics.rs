@@ -94,32 +94,37 @@ fn counters_are_off_by_default() {
 }
 
 #[test]
-fn keeping_ready_to_run_is_a_logged_measurement_switch_and_instrumentation_still_works() {
-    let home = app_home();
-    let logs = scratch();
-    let agent_log = logs.path().join("agent.log");
-    let out = Run::instrumented(&["instance-int"])
-        .home(&home)
-        .log_dir(logs.path())
-        .env("NEWRELIC_PROFILER_KEEP_READY_TO_RUN", "1")
-        .env("NEWRELIC_VALIDATION_ENABLED", "1")
-        .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
-        .run();
-    out.assert_success();
-    out.log(logs.path())
-        .assert_has_prefix("NEWRELIC_PROFILER_KEEP_READY_TO_RUN is set: ReadyToRun code and tiered compilation stay enabled.");
-    let events = std::fs::read_to_string(
-        logs.path()
-            .join(format!("NewRelic.Profiler.Validation.{}.jsonl", out.pid())),
-    )
-    .expect("validation log");
-    assert!(
-        events.contains("\"event_mask\":\"0x10040224\",\"event_mask_high\":\"0x0\""),
-        "{events}"
-    );
-    let calls = std::fs::read_to_string(&agent_log).unwrap_or_default();
-    assert!(
-        calls.contains("\tInstanceInt\t"),
-        "the app's own (JIT-compiled) method is still instrumented: {calls}"
-    );
+fn each_mask_is_set_as_chosen_and_instrumentation_works_in_both() {
+    // Default: ReadyToRun and tiered compilation kept (issue 18);
+    // NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN=true: the original's mask (§2.6).
+    for (mask, expected) in [
+        (
+            Mask::KeepReadyToRun,
+            "\"event_mask\":\"0x10040224\",\"event_mask_high\":\"0x0\"",
+        ),
+        (
+            Mask::Original,
+            "\"event_mask\":\"0xb0040224\",\"event_mask_high\":\"0x8\"",
+        ),
+    ] {
+        let home = app_home();
+        let logs = scratch();
+        let agent_log = logs.path().join("agent.log");
+        let out = Run::instrumented(&["instance-int"])
+            .mask(mask)
+            .home(&home)
+            .log_dir(logs.path())
+            .env("NEWRELIC_VALIDATION_ENABLED", "1")
+            .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
+            .run();
+        out.assert_success();
+        let events = std::fs::read_to_string(
+            logs.path()
+                .join(format!("NewRelic.Profiler.Validation.{}.jsonl", out.pid())),
+        )
+        .expect("validation log");
+        assert!(events.contains(expected), "{mask:?}: {events}");
+        let calls = std::fs::read_to_string(&agent_log).unwrap_or_default();
+        assert!(calls.contains("\tInstanceInt\t"), "{mask:?}: {calls}");
+    }
 }

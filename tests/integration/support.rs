@@ -13,6 +13,29 @@ use wait_timeout::ChildExt;
 pub const CORECLR_GUID: &str = "{36032161-FFC0-4B61-B559-F6C5D41BAE5A}";
 pub const FRAMEWORK_GUID: &str = "{71DA0A04-7777-4EC6-9643-7D28B46A8A41}";
 
+/// Set (to anything but `0`) when the suite runs every profiled process
+/// with the original's event mask: `NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN=true`
+/// (issue 18). `.ci/run` runs the mask-specific modules once more this way;
+/// `NR_TEST_DISABLE_READY_TO_RUN=1 cargo test --test integration <module>::`
+/// does it by hand.
+pub const OPT_OUT_SWITCH: &str = "NR_TEST_DISABLE_READY_TO_RUN";
+/// The profiler's opt-out variable (`profiler::DISABLE_READY_TO_RUN_VARIABLE`).
+pub const DISABLE_READY_TO_RUN: &str = "NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN";
+
+/// Whether this run of the suite uses the original's event mask.
+pub fn opt_out_mode() -> bool {
+    std::env::var(OPT_OUT_SWITCH).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Which event mask a profiled process runs with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mask {
+    /// The default: ReadyToRun code and tiered compilation kept.
+    KeepReadyToRun,
+    /// `NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN=true`: the original's mask.
+    Original,
+}
+
 /// A process that takes longer than this is killed and the test fails.
 const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -336,6 +359,9 @@ impl Run {
             "DOTNET_SKIP_FIRST_TIME_EXPERIENCE".to_string(),
             "1".to_string(),
         );
+        if opt_out_mode() {
+            env.insert(DISABLE_READY_TO_RUN.to_string(), "true".to_string());
+        }
         Run {
             program: program.to_string(),
             args: args.iter().map(|a| a.to_string()).collect(),
@@ -350,6 +376,20 @@ impl Run {
             name.to_string(),
             value.as_ref().to_string_lossy().into_owned(),
         );
+        self
+    }
+
+    /// Runs with this event mask whatever mode the suite runs in.
+    pub fn mask(mut self, mask: Mask) -> Run {
+        match mask {
+            Mask::KeepReadyToRun => {
+                self.env.remove(DISABLE_READY_TO_RUN);
+            }
+            Mask::Original => {
+                self.env
+                    .insert(DISABLE_READY_TO_RUN.to_string(), "true".to_string());
+            }
+        }
         self
     }
 

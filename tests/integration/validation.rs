@@ -43,8 +43,13 @@ fn events_cover_every_decision_of_a_run() {
     let init = of_kind(&events, "initialize");
     assert_eq!(init.len(), 1);
     assert_eq!(init[0]["runtime"], "New Relic .NET CoreCLR Agent");
-    assert_eq!(init[0]["event_mask"], "0xb0040224");
-    assert_eq!(init[0]["event_mask_high"], "0x8");
+    let (low, high) = if opt_out_mode() {
+        ("0xb0040224", "0x8")
+    } else {
+        ("0x10040224", "0x0")
+    };
+    assert_eq!(init[0]["event_mask"], low);
+    assert_eq!(init[0]["event_mask_high"], high);
     assert_eq!(init[0]["points"], 45);
     let config_files = init[0]["config_files"]
         .as_array()

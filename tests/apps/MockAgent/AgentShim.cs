@@ -8,6 +8,8 @@
 //   NEWRELIC_TEST_AGENT_THROW=get     GetFinishTracerDelegate throws
 //   NEWRELIC_TEST_AGENT_THROW=finish  the returned delegate throws
 //   NEWRELIC_TEST_AGENT_NULL=1        GetFinishTracerDelegate returns null
+//   NEWRELIC_TEST_AGENT_THREADS=1     every record ends with a field
+//                                     tid=<managed thread id> (order per thread)
 //   NEWRELIC_TEST_AGENT_COUNT_ONLY=1  nothing is recorded: calls and finishes
 //                                     are only counted (AgentShim.Calls and
 //                                     AgentShim.Finishes, read by reflection),
@@ -107,9 +109,16 @@ internal static class Recorder
         _ => value.ToString(),
     };
 
+    private static readonly bool WithThreads =
+        Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_THREADS") == "1";
+
     public static void Record(string line)
     {
         line = line.Replace("\r", " ").Replace("\n", " ");
+        if (WithThreads)
+        {
+            line += "\ttid=" + Environment.CurrentManagedThreadId;
+        }
         lock (Gate)
         {
             var path = Environment.GetEnvironmentVariable("NEWRELIC_TEST_AGENT_LOG");
