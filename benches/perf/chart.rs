@@ -31,7 +31,7 @@ const COLORS: [(u8, u8, u8); 6] = [
 const SHOWN: [Scenario; 5] = [
     Scenario::S1,
     Scenario::S2,
-    Scenario::S2R2r,
+    Scenario::S2Orig,
     Scenario::S3,
     Scenario::S4,
 ];
@@ -225,6 +225,26 @@ pub fn draw(
         ));
     }
     Ok(())
+}
+
+/// Whether `gnuplot` with the cairo terminals is there, checked before any
+/// measurement so a long run never ends without its chart by surprise.
+pub fn check_gnuplot() -> Result<(), String> {
+    let out = Command::new("gnuplot")
+        .args(["-e", "set terminal pngcairo"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            format!("gnuplot is not installed ({e}); Debian: apt-get install gnuplot-nox")
+        })?;
+    if out.status.success() && out.stderr.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "gnuplot has no pngcairo terminal ({}); Debian: apt-get install gnuplot-nox",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
 }
 
 /// Swaps criterion-plot's `set terminal svg dynamic` for `pngcairo`.

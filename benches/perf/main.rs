@@ -32,6 +32,7 @@ mod prepare;
 mod process;
 mod report;
 mod report_bailout;
+mod report_targets;
 mod results;
 mod scenario;
 mod stats;
@@ -60,6 +61,12 @@ fn run() -> Result<(), String> {
     let started = std::time::Instant::now();
     let options = options::Options::from_env_and_args()?;
     let prepared = prepare::prepare(&options)?;
+    // Before measuring: without gnuplot the run still writes every table,
+    // and says in the report that the chart was not drawn.
+    let gnuplot = chart::check_gnuplot();
+    if let Err(e) = &gnuplot {
+        eprintln!("perf: the chart will not be drawn: {e}");
+    }
     let machine = machine::detect(&prepared.dotnet);
 
     let mut workloads: Vec<Workload> = options
@@ -154,6 +161,7 @@ fn run() -> Result<(), String> {
         duration_s,
         load_start,
         loads: &loads,
+        chart_missing: gnuplot.as_ref().err().cloned(),
     };
     let markdown = report.markdown();
     println!("{markdown}");
@@ -171,7 +179,10 @@ fn run() -> Result<(), String> {
 
     // The chart always goes to target/perf; the docs get it only when asked.
     let png = prepared.perf.join("performance.png");
-    let chart = chart::draw(&rows, &workloads, options.original_so.is_some(), &png);
+    let chart = match &gnuplot {
+        Ok(()) => chart::draw(&rows, &workloads, options.original_so.is_some(), &png),
+        Err(e) => Err(e.clone()),
+    };
     if let Err(e) = &chart {
         eprintln!("perf: no chart: {e}");
     }
@@ -181,9 +192,15 @@ fn run() -> Result<(), String> {
         let doc = std::fs::read_to_string(&md).map_err(|e| format!("{}: {e}", md.display()))?;
         std::fs::write(&md, report::splice(&doc, &markdown)?)
             .map_err(|e| format!("{}: {e}", md.display()))?;
-        chart?;
-        std::fs::copy(&png, docs.join("performance.png")).map_err(|e| e.to_string())?;
-        eprintln!("perf: regenerated docs/performance.md and docs/performance.png");
+        match chart {
+            Ok(()) => {
+                std::fs::copy(&png, docs.join("performance.png")).map_err(|e| e.to_string())?;
+                eprintln!("perf: regenerated docs/performance.md and docs/performance.png");
+            }
+            Err(e) => eprintln!(
+                "perf: regenerated docs/performance.md; docs/performance.png left as it was ({e})"
+            ),
+        }
     }
     eprintln!(
         "perf: finished in {:.1} min",

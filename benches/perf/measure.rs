@@ -23,6 +23,8 @@ pub struct Sample {
     pub in_main_ms: Option<f64>,
     pub rss_mib: f64,
     pub cpu_ms: f64,
+    /// Requests per second after warm-up (web workload).
+    pub throughput_rps: Option<f64>,
     /// `Instrumenting method:` lines in the profiler log.
     pub rewrites: Option<usize>,
 }
@@ -127,6 +129,7 @@ fn run_checked(
         in_main_ms: m.in_main_ms,
         rss_mib: m.max_rss_kib as f64 / 1024.0,
         cpu_ms: m.cpu_ms,
+        throughput_rps: m.throughput_rps,
         rewrites,
     };
     Ok((sample, m.pid))

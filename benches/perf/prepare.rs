@@ -16,7 +16,7 @@ pub struct Prepared {
     pub percall_dll: PathBuf,
     /// (N, dll) per generated JIT workload.
     pub jit_dlls: Vec<(usize, PathBuf)>,
-    /// `home-linux` + the no-op agent (S1, S2, S2-R2R, the web workload).
+    /// `home-linux` + the no-op agent (S1, S2, S2-orig, the web workload).
     pub home_linux: PathBuf,
     /// `empty_profiler.c` built with the C compiler, when there is one.
     pub empty_profiler: Option<PathBuf>,

@@ -45,6 +45,8 @@ pub struct Measured {
     pub max_rss_kib: u64,
     /// User + system CPU time of the child (all its threads).
     pub cpu_ms: f64,
+    /// Requests per second after the web app's warm-up (`PERF_THROUGHPUT`).
+    pub throughput_rps: Option<f64>,
     pub stdout: String,
 }
 
@@ -165,6 +167,7 @@ pub fn run(launch: &Launch) -> Result<Measured, String> {
         // Linux reports ru_maxrss in KiB.
         max_rss_kib: usage.ru_maxrss.max(0) as u64,
         cpu_ms: timeval_ms(usage.ru_utime) + timeval_ms(usage.ru_stime),
+        throughput_rps: throughput(&stdout),
         stdout,
     })
 }
@@ -190,6 +193,25 @@ pub fn timestamps(stdout: &str) -> Option<(i128, i128)> {
     }
     let to_ns = |ticks: i128| ticks * 1_000_000_000 / frequency;
     Some((to_ns(*fields.get("main")?), to_ns(*fields.get("end")?)))
+}
+
+/// `PERF_THROUGHPUT requests=<n> seconds=<s>` (the web app's requests
+/// after its warm-up) as requests per second.
+pub fn throughput(stdout: &str) -> Option<f64> {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("PERF_THROUGHPUT "))?;
+    let mut requests = None;
+    let mut seconds = None;
+    for pair in line.split_whitespace() {
+        match pair.split_once('=')? {
+            ("requests", v) => requests = v.parse::<f64>().ok(),
+            ("seconds", v) => seconds = v.parse::<f64>().ok(),
+            _ => {}
+        }
+    }
+    let (requests, seconds) = (requests?, seconds?);
+    (requests > 0.0 && seconds > 0.0).then(|| requests / seconds)
 }
 
 /// The value of a `NAME=value` line of the app's output.
@@ -229,6 +251,12 @@ pub fn self_check() {
     assert_eq!(timestamps("nothing"), None);
     assert_eq!(output_value("A=1\nCHECK=-5\n", "CHECK"), Some("-5"));
     assert_eq!(output_value("CHECKS=1\n", "CHECK"), None);
+    assert_eq!(
+        throughput("done\nPERF_THROUGHPUT requests=500 seconds=0.25\n"),
+        Some(2000.0)
+    );
+    assert_eq!(throughput("PERF_THROUGHPUT requests=0 seconds=1"), None);
+    assert_eq!(throughput("nothing"), None);
     assert!(is_inherited_setting("DOTNET_TieredCompilation"));
     assert!(!is_inherited_setting("DOTNET_ROOT"));
     assert!(is_inherited_setting("CORECLR_ENABLE_PROFILING"));

@@ -24,6 +24,8 @@ pub struct Report<'a> {
     /// 1-minute load average before the rounds and after each round.
     pub load_start: f64,
     pub loads: &'a [f64],
+    /// Why the chart could not be drawn (checked before measuring), if so.
+    pub chart_missing: Option<String>,
 }
 
 /// A number with precision suited to its size.
@@ -54,7 +56,7 @@ pub(crate) fn median_ci(s: &Stat) -> String {
     format!("{} [{}–{}]", num(s.median), num(s.ci.low), num(s.ci.high))
 }
 
-fn ratio(x: f64) -> String {
+pub(crate) fn ratio(x: f64) -> String {
     if x.is_finite() {
         format!("{x:.2}×")
     } else {
@@ -84,7 +86,12 @@ pub(crate) fn welch_cell(w: &Option<Welch>) -> String {
 }
 
 impl Report<'_> {
-    fn row(&self, workload: Workload, scenario: Scenario, profiler: Profiler) -> Option<&Row> {
+    pub(crate) fn row(
+        &self,
+        workload: Workload,
+        scenario: Scenario,
+        profiler: Profiler,
+    ) -> Option<&Row> {
         self.rows.iter().find(|r| {
             r.variant.workload == workload
                 && r.variant.scenario == scenario
@@ -92,7 +99,7 @@ impl Report<'_> {
         })
     }
 
-    fn counter(
+    pub(crate) fn counter(
         &self,
         workload: Workload,
         scenario: Scenario,
@@ -145,6 +152,13 @@ impl Report<'_> {
         if o.quick {
             s.push_str("**Quick mode**: too few runs for the intervals to mean much.\n\n");
         }
+        if let Some(why) = &self.chart_missing {
+            let _ = writeln!(
+                s,
+                "**No chart for this run**: {why}. The tables are complete; `docs/performance.png` \
+                 is from an earlier run.\n"
+            );
+        }
         s.push_str("### Machine\n\n");
         s.push_str(&self.machine.markdown());
         s.push('\n');
@@ -152,6 +166,7 @@ impl Report<'_> {
         self.bailout_table(&mut s);
         self.counters_table(&mut s);
         self.percall_table(&mut s);
+        self.throughput_table(&mut s);
         self.size_and_memory(&mut s);
         self.targets(&mut s);
         s
@@ -364,146 +379,12 @@ impl Report<'_> {
         );
     }
 
-    fn percall_overhead(&self, kind: PerCall) -> Option<f64> {
+    pub(crate) fn percall_overhead(&self, kind: PerCall) -> Option<f64> {
         self.percall
             .rows
             .iter()
             .find(|r| r.kind == kind)
             .and_then(|r| r.overhead_ns)
-    }
-
-    fn targets(&self, s: &mut String) {
-        s.push_str("### Targets (issue 8)\n\n| Target | Measured | Result |\n|---|---|---|\n");
-        // The S1 targets come from the bail-out rounds when they ran (many
-        // more runs), else from each workload's main rounds.
-        let bailout_s1 = self
-            .bailout
-            .iter()
-            .find(|r| r.variant.scenario == Scenario::S1 && r.variant.profiler == Profiler::Ours);
-        let s1_rows: Vec<(String, &Row)> = match bailout_s1 {
-            Some(row) => vec![(format!("{} bail-out runs", row.variant.workload.key()), row)],
-            None => self
-                .workloads
-                .iter()
-                .filter_map(|&w| {
-                    self.row(w, Scenario::S1, Profiler::Ours)
-                        .map(|r| (w.key(), r))
-                })
-                .collect(),
-        };
-        for (name, s1) in s1_rows {
-            let Some(x) = &s1.vs_s0 else { continue };
-            for (what, welch) in [
-                ("time to Main", &x.main),
-                ("CPU", &x.cpu),
-                ("wall", &x.wall),
-            ] {
-                let Some(w) = welch else { continue };
-                let verdict = if w.high <= 1.0 {
-                    "met"
-                } else if w.low > 1.0 {
-                    "**not met**"
-                } else {
-                    "not resolved (interval spans 1 ms)"
-                };
-                let _ = writeln!(
-                    s,
-                    "| S1 − S0 ≤ 1 ms, {what}, {name} | Δ mean {} ms [{}, {}] | {verdict} |",
-                    signed(w.difference),
-                    signed(w.low),
-                    signed(w.high)
-                );
-            }
-        }
-        for &workload in self.workloads {
-            let ratio_of = |scenario| {
-                self.row(workload, scenario, Profiler::Ours)
-                    .and_then(|r| r.vs_s0.as_ref())
-                    .map(|x| x.wall_ratio)
-            };
-            if let (Some(s2), Some(r2r)) = (ratio_of(Scenario::S2), ratio_of(Scenario::S2R2r)) {
-                let _ = writeln!(
-                    s,
-                    "| S2/S0 as low as the event mask allows, {} | S2 {:.2}×, S2-R2R {:.2}× (wall) | reported; no threshold |",
-                    workload.key(),
-                    s2,
-                    r2r
-                );
-            }
-        }
-        let verdict = |value: Option<f64>, limit: f64| match value {
-            None => "n/a (no counters)".to_string(),
-            Some(v) if v <= limit => "met".into(),
-            Some(_) => "**not met**".into(),
-        };
-        for &workload in self.workloads {
-            let p50 = self.counter(
-                workload,
-                Scenario::S2,
-                "JITCompilationStarted.unmatched",
-                "p50_us",
-            );
-            let _ = writeln!(
-                s,
-                "| unmatched JITCompilationStarted p50 ≤ 1 µs, {} S2 | {} µs | {} |",
-                workload.key(),
-                p50.map_or("n/a".into(), num),
-                verdict(p50, 1.0)
-            );
-        }
-        for &workload in self.workloads {
-            if let Workload::Jit(_) = workload {
-                let get =
-                    |name: &str, field: &str| self.counter(workload, Scenario::S4, name, field);
-                let p50 = get("rewrite", "p50_us");
-                let _ = writeln!(
-                    s,
-                    "| rewrite ≤ 50 µs incl. metadata, {} S4 | rewrite (IL + metadata) p50 {} µs, p99 {} µs; \
-                     whole GetReJITParameters (with matching) p50 {} µs, p99 {} µs | {} |",
-                    workload.key(),
-                    p50.map_or("n/a".into(), num),
-                    get("rewrite", "p99_us").map_or("n/a".into(), num),
-                    get("GetReJITParameters", "p50_us").map_or("n/a".into(), num),
-                    get("GetReJITParameters", "p99_us").map_or("n/a".into(), num),
-                    verdict(p50, 50.0)
-                );
-            }
-        }
-        let ratio = self.percall.ratio;
-        let _ = writeln!(
-            s,
-            "| per-call overhead ≥ 10× below the per-call-reflection path | (c − a)/(b − a) = {} (b − a = {} ns, c − a = {} ns) | {} |",
-            ratio.map_or("n/a".into(), |r| format!("{r:.1}")),
-            self.percall_overhead(PerCall::Cached).map_or("n/a".into(), num),
-            self.percall_overhead(PerCall::Uncached).map_or("n/a".into(), num),
-            match ratio {
-                Some(r) if r >= 10.0 => "met",
-                Some(_) => "**not met**",
-                None => "n/a",
-            }
-        );
-        let worst = self
-            .rows
-            .iter()
-            .filter_map(|r| r.vs_original.as_ref())
-            .flat_map(|x| [x.wall_ratio, x.cpu_ratio, x.main_ratio])
-            .fold(None, |acc: Option<f64>, v| {
-                Some(acc.map_or(v, |a| a.max(v)))
-            });
-        let _ = writeln!(
-            s,
-            "| every ratio against the original ≤ 1.0 | {} | {} |",
-            worst.map_or(
-                "original not measured (PERF_ORIGINAL_SO unset)".into(),
-                |w| format!("worst ours/original {w:.2}")
-            ),
-            match worst {
-                Some(w) if w <= 1.0 => "met",
-                Some(_) => "**not met**",
-                None => "n/a",
-            }
-        );
-        s.push('\n');
     }
 }
 

@@ -18,8 +18,9 @@ pub enum Scenario {
     S1,
     /// Attached with the shipped configuration, nothing in the app matched.
     S2,
-    /// S2 keeping ReadyToRun images and tiered compilation (measurement only).
-    S2R2r,
+    /// S2 with the original's event mask (`NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN=true`):
+    /// ReadyToRun and tiered compilation off, as before issue 18.
+    S2Orig,
     /// K app methods configured, rewritten and called.
     S3,
     /// Every app method configured.
@@ -31,7 +32,7 @@ impl Scenario {
         Scenario::S0,
         Scenario::S1,
         Scenario::S2,
-        Scenario::S2R2r,
+        Scenario::S2Orig,
         Scenario::S3,
         Scenario::S4,
     ];
@@ -41,7 +42,7 @@ impl Scenario {
             Scenario::S0 => "S0",
             Scenario::S1 => "S1",
             Scenario::S2 => "S2",
-            Scenario::S2R2r => "S2-R2R",
+            Scenario::S2Orig => "S2-orig",
             Scenario::S3 => "S3",
             Scenario::S4 => "S4",
         }
@@ -52,7 +53,7 @@ impl Scenario {
             Scenario::S0 => "profiler off",
             Scenario::S1 => "loaded, process excluded",
             Scenario::S2 => "attached, shipped config",
-            Scenario::S2R2r => "S2 keeping R2R + tiering",
+            Scenario::S2Orig => "S2 with the original mask (opt-out)",
             Scenario::S3 => "K methods rewritten",
             Scenario::S4 => "every app method rewritten",
         }
@@ -138,7 +139,7 @@ impl Variant {
 }
 
 /// All variants of a run. The original gets no S0 (profiling off is the
-/// same process whichever library is named) and no S2-R2R (it does not
+/// same process whichever library is named) and no S2-orig (it does not
 /// know the switch, so that row would repeat its S2).
 pub fn variants(workloads: &[Workload], with_original: bool) -> Vec<Variant> {
     let mut out = Vec::new();
@@ -149,7 +150,7 @@ pub fn variants(workloads: &[Workload], with_original: bool) -> Vec<Variant> {
                 scenario,
                 profiler: Profiler::Ours,
             });
-            if with_original && !matches!(scenario, Scenario::S0 | Scenario::S2R2r) {
+            if with_original && !matches!(scenario, Scenario::S0 | Scenario::S2Orig) {
                 out.push(Variant {
                     workload,
                     scenario,
@@ -236,8 +237,11 @@ pub fn launch(
                 "dotnet".into(),
             );
         }
-        Scenario::S2R2r => {
-            env.insert("NEWRELIC_PROFILER_KEEP_READY_TO_RUN".into(), "1".into());
+        Scenario::S2Orig => {
+            env.insert(
+                "NEW_RELIC_PROFILER_DISABLE_READY_TO_RUN".into(),
+                "true".into(),
+            );
         }
         _ => {}
     }
@@ -258,7 +262,7 @@ pub fn expected_rewrites(variant: &Variant, k: usize) -> Option<usize> {
     }
     match (variant.workload, variant.scenario) {
         (_, Scenario::S0 | Scenario::S1) => Some(0),
-        (Workload::Jit(_), Scenario::S2 | Scenario::S2R2r) => Some(0),
+        (Workload::Jit(_), Scenario::S2 | Scenario::S2Orig) => Some(0),
         (Workload::Jit(n), Scenario::S3) => Some(k.min(n)),
         (Workload::Jit(n), Scenario::S4) => Some(n),
         (Workload::Web, _) => None,

@@ -47,6 +47,8 @@ pub struct Row {
     pub in_main: Stat,
     pub rss: Stat,
     pub cpu: Stat,
+    /// Requests per second after warm-up (web workload; empty otherwise).
+    pub throughput: Stat,
     /// Median of the per-run rewrite counts, when the log was there.
     pub rewrites: Option<usize>,
     pub vs_s0: Option<Versus>,
@@ -81,6 +83,7 @@ pub fn rows(variants: &[Variant], samples: &[Vec<Sample>]) -> Vec<Row> {
                 in_main: stat(s.iter().filter_map(|x| x.in_main_ms).collect()),
                 rss: stat(s.iter().map(|x| x.rss_mib).collect()),
                 cpu: stat(s.iter().map(|x| x.cpu_ms).collect()),
+                throughput: stat(s.iter().filter_map(|x| x.throughput_rps).collect()),
                 rewrites: rewrites.get(rewrites.len() / 2).copied(),
                 vs_s0: None,
                 vs_original: None,

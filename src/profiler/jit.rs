@@ -125,7 +125,7 @@ impl Active {
             let name = import
                 .method_name(function.token)
                 .map_err(|_| IdentifyError::Metadata)?;
-            if !configuration.should_instrument_method(&name) {
+            if !configuration.should_instrument_method_of(&module.assembly_name, &name) {
                 return Ok(None);
             }
         }

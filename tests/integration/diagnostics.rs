@@ -1,5 +1,5 @@
 //! Measurement switches (docs/performance.md): the in-process counters
-//! printed at shutdown, and the ReadyToRun/tiering switch.
+//! printed at shutdown; and the event mask each mode sets.
 
 use crate::support::*;
 use std::path::Path;
@@ -50,9 +50,13 @@ fn counters_are_printed_at_shutdown_when_switched_on() {
     let (count, ..) = counter(&log, "Initialize").expect("Initialize counter");
     assert_eq!(count, 1);
     let (jit, p50, p99, max) = counter(&log, "JITCompilationStarted").expect("JIT counter");
+    // With ReadyToRun kept the framework runs precompiled code, so mostly
+    // the app's own methods are JIT-compiled; under the original mask every
+    // method the process runs is.
+    let minimum = if opt_out_mode() { 100 } else { 20 };
     assert!(
-        jit > 100,
-        "the app and the framework JIT-compile many methods: {jit}"
+        jit > minimum,
+        "the app (and the framework) JIT-compile many methods: {jit}"
     );
     assert!(p50 <= p99 && p99 <= max, "{p50} {p99} {max}");
     let (unmatched, ..) = counter(&log, "JITCompilationStarted.unmatched").expect("unmatched");

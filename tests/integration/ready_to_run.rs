@@ -165,7 +165,7 @@ fn run_in(mask: Mask, run: Run, home: &Home, level: &str) -> ModeRun {
         stdout: out
             .stdout
             .lines()
-            .filter(|l| !l.starts_with("PID=") && !l.starts_with("PERF_TIMESTAMPS"))
+            .filter(|l| !l.starts_with("PID=") && !l.starts_with("PERF_"))
             .collect::<Vec<_>>()
             .join("\n"),
         log,

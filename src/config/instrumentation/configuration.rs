@@ -58,6 +58,11 @@ pub struct InstrumentationConfiguration {
     pub(super) assembly_names: HashSet<String>,
     pub(super) method_names: HashSet<String>,
     pub(super) class_names: HashSet<String>,
+    /// Assembly name → the method names its points (and, for `mscorlib`, the
+    /// helper methods) name: a per-assembly pre-filter step, so a method of
+    /// a configured assembly whose name only other assemblies configure is
+    /// dropped before any further metadata call (issue 18).
+    pub(super) method_names_by_assembly: HashMap<String, HashSet<String>>,
     invalid_file_count: usize,
     /// Every instrumentation file offered to the build, in reading order.
     source_files: Vec<String>,
@@ -175,6 +180,10 @@ impl InstrumentationConfiguration {
         self.assembly_names.insert(point.assembly_name.clone());
         self.method_names.insert(point.method_name.clone());
         self.class_names.insert(point.class_name.clone());
+        self.method_names_by_assembly
+            .entry(point.assembly_name.clone())
+            .or_default()
+            .insert(point.method_name.clone());
         self.points.push(Arc::new(point));
     }
 
@@ -183,6 +192,12 @@ impl InstrumentationConfiguration {
         self.assembly_names.extend(owned(&EXTRA_ASSEMBLY_NAMES));
         self.method_names.extend(owned(&EXTRA_METHOD_NAMES));
         self.class_names.extend(owned(&EXTRA_CLASS_NAMES));
+        for assembly in EXTRA_ASSEMBLY_NAMES {
+            self.method_names_by_assembly
+                .entry(assembly.to_string())
+                .or_default()
+                .extend(owned(&EXTRA_METHOD_NAMES));
+        }
     }
 
     /// Every point, file-then-document order, the Lambda point last.

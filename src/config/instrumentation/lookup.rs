@@ -57,6 +57,18 @@ impl InstrumentationConfiguration {
         self.method_names.contains(method)
     }
 
+    /// Pre-filter steps 1 and 2 narrowed to one assembly: whether any point
+    /// of `assembly` (or, for `mscorlib`, a helper method) is named `method`.
+    /// Stricter than step 2 alone but never drops a method that has a
+    /// point, since points are looked up by assembly anyway (§4.8): what it
+    /// drops earlier would otherwise end as "No instrumentation point",
+    /// which is only logged at TRACE, where the pre-filter is off.
+    pub fn should_instrument_method_of(&self, assembly: &str, method: &str) -> bool {
+        self.method_names_by_assembly
+            .get(assembly)
+            .is_some_and(|names| names.contains(method))
+    }
+
     /// Pre-filter step 3.
     pub fn should_instrument_type(&self, type_name: &str) -> bool {
         self.class_names.contains(type_name)

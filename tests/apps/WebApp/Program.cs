@@ -1,7 +1,9 @@
 // Starts Kestrel on 127.0.0.1 with one MVC controller, requests it N times
 // with HttpClient (default: 3), prints each response, and exits. Before
 // "done" it prints the monotonic clock at Main entry and exit, which the
-// performance runner (benches/perf) relates to its own clock.
+// performance runner (benches/perf) relates to its own clock, and the
+// steady-state throughput: the requests after the first half (the warm-up:
+// JIT, tier-up) over the time they took.
 using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -23,16 +25,28 @@ public static class Program
         await app.StartAsync();
         var address = app.Urls.First();
         using var client = new HttpClient { BaseAddress = new Uri(address) };
+        var warmup = requests / 2;
+        var steadyStart = 0L;
         for (var i = 0; i < requests; i++)
         {
+            if (i == warmup)
+            {
+                steadyStart = Stopwatch.GetTimestamp();
+            }
             var body = await client.GetStringAsync($"/weather/{i}");
             if (requests <= 10 || i == requests - 1)
             {
                 Console.WriteLine($"response {i}: {body}");
             }
         }
+        var steadyEnd = Stopwatch.GetTimestamp();
         await app.StopAsync();
         Console.WriteLine($"PERF_TIMESTAMPS main={mainTimestamp} end={Stopwatch.GetTimestamp()} frequency={Stopwatch.Frequency}");
+        if (requests - warmup > 0)
+        {
+            var seconds = (steadyEnd - steadyStart) / (double)Stopwatch.Frequency;
+            Console.WriteLine(FormattableString.Invariant($"PERF_THROUGHPUT requests={requests - warmup} seconds={seconds:F6}"));
+        }
         Console.WriteLine("done");
         return 0;
     }

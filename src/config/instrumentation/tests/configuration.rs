@@ -419,3 +419,20 @@ fn set_lambda_instrumentation_point_failure() {
     }
     assert!(find(&config, &mock_function()).is_some());
 }
+
+#[test]
+fn method_names_are_also_known_per_assembly() {
+    let config = two_matches("MyOtherMethod");
+    assert!(config.should_instrument_method("MyOtherMethod"));
+    assert!(config.should_instrument_method_of("MyOtherAssembly", "MyOtherMethod"));
+    assert!(config.should_instrument_method_of("MyAssembly", "MyMethod"));
+    assert!(
+        !config.should_instrument_method_of("MyAssembly", "MyOtherMethod"),
+        "configured only in the other assembly"
+    );
+    assert!(!config.should_instrument_method_of("Unconfigured", "MyMethod"));
+    assert!(
+        config.should_instrument_method_of("mscorlib", "GetAppDomainBoolean"),
+        "the Framework helper methods stay visible in mscorlib"
+    );
+}
