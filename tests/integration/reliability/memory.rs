@@ -87,11 +87,14 @@ fn phase(rec: &mut Record, out: &Outcome, phase: &str, key: &str) -> i64 {
 }
 
 /// The warm-up `StressApp` runs before measuring `count` operations.
+/// Operations the app runs before measuring a phase: `MemoryScenario.WarmUpRounds`
+/// (3) rounds of a tenth of `count`, at least 10 each (tiered compilation
+/// settles during them).
 fn warm_up(count: u64) -> u64 {
     if count == 0 {
         0
     } else {
-        (count / 10).max(10)
+        3 * (count / 10).max(10)
     }
 }
 
