@@ -5,7 +5,8 @@
 //!
 //! Options (environment `PERF_<NAME>` or `--<name> <value>` after `--`):
 //! `runs` (20), `warmups` (3), `counter_runs` (3), `percall_runs` (5),
-//! `percall_seconds` (2), `requests` (1000), `k` (50),
+//! `percall_seconds` (2), `requests` (1000), `throughput_runs` (7),
+//! `throughput_requests` (12000), `k` (50),
 //! `workloads` (`jit1000,jit10000,web`), `original_so` (the C++
 //! `libNewRelicProfiler.so` to measure in the same rounds), `home_linux`
 //! (the shipped agent home), `write_docs` (1 in the full mode), `quick`.
@@ -138,11 +139,35 @@ fn run() -> Result<(), String> {
         measure::rounds(&bailout_variants, &prepared, &options, &plan)?
     };
     loads.extend(bailout_loads);
+
+    // Steady-state throughput needs far more requests than start-up does
+    // (tier 1 and Dynamic PGO settle only after the warm-up), so it gets its
+    // own interleaved rounds of the web app with fewer runs.
+    let throughput_variants: Vec<Variant> = if options.web && options.throughput_runs >= 2 {
+        scenario::variants(
+            &[Workload::WebSteady(options.throughput_requests)],
+            options.original_so.is_some(),
+        )
+    } else {
+        Vec::new()
+    };
+    let plan = measure::Plan {
+        name: "throughput",
+        warmups: 1,
+        runs: options.throughput_runs,
+    };
+    let (throughput_samples, throughput_loads) = if throughput_variants.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        measure::rounds(&throughput_variants, &prepared, &options, &plan)?
+    };
+    loads.extend(throughput_loads);
     let counters = measure::counter_runs(&variants, &prepared, &options)?;
     let percall_runs = measure::percall_runs(&prepared, &options)?;
 
     let rows = summary::rows(&variants, &samples);
     let bailout = summary::rows(&bailout_variants, &bailout_samples);
+    let throughput = summary::rows(&throughput_variants, &throughput_samples);
     let percall = summary::percall(&percall_runs);
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).ok();
     let so_bytes = size(&prepared.profiler).unwrap_or(0);
@@ -154,6 +179,7 @@ fn run() -> Result<(), String> {
         workloads: &workloads,
         rows: &rows,
         bailout: &bailout,
+        throughput: &throughput,
         counters: &counters,
         percall: &percall,
         so_bytes,
@@ -171,6 +197,7 @@ fn run() -> Result<(), String> {
         &report,
         (&variants, &samples),
         (&bailout_variants, &bailout_samples),
+        (&throughput_variants, &throughput_samples),
         &percall_runs,
     );
     let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;

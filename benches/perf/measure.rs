@@ -86,7 +86,7 @@ fn run_checked(
                 ));
             }
         }
-        Workload::Web => {
+        Workload::Web | Workload::WebSteady(_) => {
             if !m.stdout.lines().any(|l| l.trim() == "done") {
                 return Err(format!(
                     "{}: the web app did not finish:\n{}",

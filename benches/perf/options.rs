@@ -22,6 +22,11 @@ pub struct Options {
     pub percall_seconds: f64,
     /// Requests the ASP.NET Core workload serves.
     pub requests: usize,
+    /// Interleaved runs of the steady-state throughput rounds (web workload:
+    /// S0, S2, S2-orig and the original's S2); 0 skips them.
+    pub throughput_runs: usize,
+    /// Requests each throughput run serves; the last quarter is timed.
+    pub throughput_requests: usize,
     /// Methods configured in S3.
     pub k: usize,
     /// Method counts of the generated JIT workloads.
@@ -50,6 +55,8 @@ impl Options {
             percall_runs: if quick { 1 } else { 5 },
             percall_seconds: if quick { 0.5 } else { 2.0 },
             requests: 1000,
+            throughput_runs: if quick { 2 } else { 7 },
+            throughput_requests: if quick { 4000 } else { 12000 },
             k: 50,
             jit_sizes: vec![1000, 10_000],
             web: true,
@@ -103,6 +110,8 @@ impl Options {
                     .map_err(|_| format!("PERF_PERCALL_SECONDS: not a number: {value:?}"))?
             }
             "requests" => self.requests = number()?,
+            "throughput_runs" => self.throughput_runs = number()?,
+            "throughput_requests" => self.throughput_requests = number()?,
             "k" => self.k = number()?,
             "workloads" => {
                 self.jit_sizes.clear();

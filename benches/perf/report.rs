@@ -16,6 +16,8 @@ pub struct Report<'a> {
     pub rows: &'a [Row],
     /// The extra S0/S1 rounds (empty when not run).
     pub bailout: &'a [Row],
+    /// The steady-state throughput rounds (empty when not run).
+    pub throughput: &'a [Row],
     pub counters: &'a BTreeMap<Variant, Counters>,
     pub percall: &'a PerCallSummary,
     pub so_bytes: u64,

@@ -27,11 +27,18 @@ fn at_most(value: f64, limit: f64) -> &'static str {
 }
 
 impl Report<'_> {
-    /// Requests per second over the web app's second half of requests
-    /// (after the warm-up half: JIT, tier-up).
-    pub(crate) fn throughput_table(&self, s: &mut String) {
-        let rows: Vec<&Row> = self
-            .rows
+    /// The throughput rows: the dedicated rounds, or else the main web rows
+    /// (their second half of requests).
+    fn throughput_rows(&self) -> Vec<&Row> {
+        let steady: Vec<&Row> = self
+            .throughput
+            .iter()
+            .filter(|r| r.throughput.n > 0)
+            .collect();
+        if !steady.is_empty() {
+            return steady;
+        }
+        self.rows
             .iter()
             .filter(|r| r.variant.workload == Workload::Web && r.throughput.n > 0)
             .filter(|r| {
@@ -40,23 +47,40 @@ impl Report<'_> {
                     Scenario::S0 | Scenario::S2 | Scenario::S2Orig
                 )
             })
-            .collect();
-        if rows.is_empty() {
+            .collect()
+    }
+
+    /// Median requests per second of one throughput row.
+    fn rps(&self, scenario: Scenario, profiler: Profiler) -> Option<f64> {
+        self.throughput_rows()
+            .into_iter()
+            .find(|r| r.variant.scenario == scenario && r.variant.profiler == profiler)
+            .map(|r| r.throughput.median)
+    }
+
+    /// Requests per second after the web app's warm-up.
+    pub(crate) fn throughput_table(&self, s: &mut String) {
+        let rows = self.throughput_rows();
+        let Some(first) = rows.first() else {
             return;
-        }
-        let s0 = self
-            .row(Workload::Web, Scenario::S0, Profiler::Ours)
-            .filter(|r| r.throughput.n > 0)
-            .map(|r| r.throughput.median);
+        };
+        let s0 = self.rps(Scenario::S0, Profiler::Ours);
         s.push_str("### Steady-state throughput (web workload)\n\n");
+        let (total, timed) = match first.variant.workload {
+            Workload::WebSteady(n) => (n, n / 4),
+            _ => (
+                self.options.requests,
+                self.options.requests - self.options.requests / 2,
+            ),
+        };
         let _ = writeln!(
             s,
-            "Requests per second over the last {} of the {} requests of each run, after the first half \
-             warmed the process up (JIT, tier-up); medians with their 95 % interval. With ReadyToRun and \
-             tiered compilation kept (S2), hot code is recompiled at tier 1 with Dynamic PGO; the original's \
-             mask (S2-orig, and the original profiler) compiles everything once, fully optimised, without PGO.\n",
-            self.options.requests - self.options.requests / 2,
-            self.options.requests
+            "Requests per second over the last {timed} of the {total} requests of each run, after the \
+             others warmed the process up (JIT, tier-up); medians with their 95 % interval over {} \
+             interleaved runs per scenario. With ReadyToRun and tiered compilation kept (S2), hot code is \
+             recompiled at tier 1 with Dynamic PGO; the original's mask (S2-orig, and the original \
+             profiler) compiles everything once, fully optimised, without PGO.\n",
+            first.throughput.n
         );
         s.push_str("| Scenario | Requests/s | ×S0 |\n|---|---|---|\n");
         for row in rows {
@@ -166,11 +190,7 @@ impl Report<'_> {
                 vs_original.map_or("n/a", |o| at_most(o.wall_ratio, S2_VS_ORIGINAL))
             );
         }
-        let rps = |scenario, profiler| {
-            self.row(Workload::Web, scenario, profiler)
-                .filter(|r| r.throughput.n > 0)
-                .map(|r| r.throughput.median)
-        };
+        let rps = |scenario, profiler| self.rps(scenario, profiler);
         if let (Some(s0), Some(s2)) = (
             rps(Scenario::S0, Profiler::Ours),
             rps(Scenario::S2, Profiler::Ours),

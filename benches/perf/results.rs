@@ -68,11 +68,13 @@ pub fn document(
     report: &Report,
     rounds: (&[Variant], &[Vec<Sample>]),
     bailout: (&[Variant], &[Vec<Sample>]),
+    throughput: (&[Variant], &[Vec<Sample>]),
     percall_runs: &BTreeMap<PerCall, Vec<f64>>,
 ) -> serde_json::Value {
     let o = report.options;
     let rows = rows_json(report, report.rows, rounds.0, rounds.1);
     let bailout = rows_json(report, report.bailout, bailout.0, bailout.1);
+    let throughput = rows_json(report, report.throughput, throughput.0, throughput.1);
     let percall: Vec<_> = report
         .percall
         .rows
@@ -101,6 +103,7 @@ pub fn document(
         "original_so_bytes": report.original_so_bytes,
         "rows": rows,
         "bailout_rows": bailout,
+        "throughput_rows": throughput,
         "percall": { "rows": percall, "uncached_over_cached_overhead": report.percall.ratio },
     })
 }

@@ -64,12 +64,18 @@ impl Scenario {
     }
 }
 
+/// The scenarios of the throughput rounds.
+const STEADY: [Scenario; 3] = [Scenario::S0, Scenario::S2, Scenario::S2Orig];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Workload {
     /// Generated console app with N methods, each called once.
     Jit(usize),
     /// `tests/apps/WebApp` serving the configured number of requests.
     Web,
+    /// `tests/apps/WebApp` serving this many requests, the last quarter
+    /// timed for steady-state throughput (its own rounds).
+    WebSteady(usize),
 }
 
 impl Workload {
@@ -77,6 +83,7 @@ impl Workload {
         match self {
             Workload::Jit(n) => format!("jit{n}"),
             Workload::Web => "web".to_string(),
+            Workload::WebSteady(_) => "web-steady".to_string(),
         }
     }
 
@@ -85,6 +92,12 @@ impl Workload {
             Workload::Jit(n) => format!("JIT-{n}: console app, {n} methods each called once"),
             Workload::Web => {
                 format!("ASP.NET Core: Kestrel + HttpClient, {requests} requests on 127.0.0.1")
+            }
+            Workload::WebSteady(n) => {
+                format!(
+                    "ASP.NET Core steady state: {n} requests, the last {} timed",
+                    n / 4
+                )
             }
         }
     }
@@ -96,6 +109,7 @@ impl Workload {
         match self {
             Workload::Jit(_) => &Scenario::ALL,
             Workload::Web => &Scenario::ALL[..4],
+            Workload::WebSteady(_) => &STEADY,
         }
     }
 }
@@ -219,6 +233,11 @@ pub fn launch(
             vec![requests.to_string()],
             prepared.home_linux.clone(),
         ),
+        Workload::WebSteady(n) => (
+            prepared.web_dll.clone(),
+            vec![n.to_string(), (n - n / 4).to_string()],
+            prepared.home_linux.clone(),
+        ),
     };
     args.insert(0, dll.display().to_string());
     let so = match variant.profiler {
@@ -265,6 +284,6 @@ pub fn expected_rewrites(variant: &Variant, k: usize) -> Option<usize> {
         (Workload::Jit(_), Scenario::S2 | Scenario::S2Orig) => Some(0),
         (Workload::Jit(n), Scenario::S3) => Some(k.min(n)),
         (Workload::Jit(n), Scenario::S4) => Some(n),
-        (Workload::Web, _) => None,
+        (Workload::Web | Workload::WebSteady(_), _) => None,
     }
 }

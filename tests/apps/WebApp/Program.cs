@@ -2,8 +2,8 @@
 // with HttpClient (default: 3), prints each response, and exits. Before
 // "done" it prints the monotonic clock at Main entry and exit, which the
 // performance runner (benches/perf) relates to its own clock, and the
-// steady-state throughput: the requests after the first half (the warm-up:
-// JIT, tier-up) over the time they took.
+// steady-state throughput: the requests after the warm-up (the second
+// argument, default half of them: JIT, tier-up) over the time they took.
 using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -25,7 +25,7 @@ public static class Program
         await app.StartAsync();
         var address = app.Urls.First();
         using var client = new HttpClient { BaseAddress = new Uri(address) };
-        var warmup = requests / 2;
+        var warmup = args.Length > 1 ? int.Parse(args[1]) : requests / 2;
         var steadyStart = 0L;
         for (var i = 0; i < requests; i++)
         {
