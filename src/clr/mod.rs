@@ -13,6 +13,7 @@ pub mod info;
 pub mod info_module;
 pub mod info_rejit;
 pub mod info_snapshot;
+pub mod metadata_define;
 pub mod metadata_emit;
 pub mod metadata_import;
 pub mod strings;

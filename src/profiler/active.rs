@@ -51,6 +51,8 @@ pub struct Active {
     pub thread_profiler: ThreadProfiler,
     /// Which value types are byref-like (`profiler/byref_like.rs`).
     pub byref_like: ByRefLikeCache,
+    /// The .NET Framework helper methods (§5.5; `profiler/helper_injection.rs`).
+    pub helpers: crate::profiler::helper_injection::HelperInjection,
 }
 
 impl Active {
@@ -79,6 +81,7 @@ impl Active {
             custom: Mutex::new(XmlSet::new()),
             pending_custom: Mutex::new(XmlSet::new()),
             byref_like: ByRefLikeCache::default(),
+            helpers: Default::default(),
         }
     }
 

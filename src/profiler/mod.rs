@@ -7,6 +7,7 @@ mod agent_dll;
 pub mod byref_like;
 mod event_mask;
 pub mod function_resolver;
+pub mod helper_injection;
 mod initialize;
 pub mod jit;
 pub(crate) mod logging_setup;
