@@ -101,6 +101,10 @@ pub fn document(
         "original_so_bytes": report.original_so_bytes,
         "rows": rows,
         "bailout_rows": bailout,
-        "percall": { "rows": percall, "uncached_over_cached_overhead": report.percall.ratio },
+        "percall": {
+            "rows": percall,
+            "uncached_over_cached_overhead": report.percall.ratio,
+            "uncached_over_framework_overhead": report.percall.framework_ratio,
+        },
     })
 }
