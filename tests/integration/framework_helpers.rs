@@ -255,3 +255,93 @@ fn the_helpers_need_no_jit_of_existing_corelib_code() {
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(r2r.results(), core.results());
 }
+
+#[test]
+fn kestrel_and_httpclient_reach_the_agent_identically_through_the_helpers() {
+    // The shipped extension files on the ASP.NET Core fixture: framework
+    // assemblies (System.Net.Http, ASP.NET Core MVC, hosting) rewritten
+    // with Framework tokens that reach the helper through the MemberRefs
+    // injected into those modules.
+    let run = |env: &[(&str, &str)]| {
+        let home = Home::new();
+        let extensions = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/testdata/newrelic/home-linux/extensions");
+        for entry in std::fs::read_dir(&extensions)
+            .unwrap_or_else(|e| panic!("{}: {e}", extensions.display()))
+            .flatten()
+        {
+            home.add_extension(&entry.path(), None);
+        }
+        let dir = scratch();
+        let web = fixtures().web_dll.display().to_string();
+        let mut command = Run::command("dotnet", &[&web, "5"])
+            .home(&home)
+            .log_dir(dir.path())
+            .env("NEW_RELIC_LOG_LEVEL", "debug")
+            .env("NEWRELIC_TEST_AGENT_LOG", dir.path().join("agent.log"));
+        for (name, value) in env {
+            command = command.env(name, value);
+        }
+        let out = command.run();
+        out.assert_success();
+        assert!(
+            out.stdout.contains("response 4: day 4: sunny"),
+            "{}",
+            out.stdout
+        );
+        // The records, ports and function ids normalised, in a stable order
+        // (requests run concurrently).
+        let text = std::fs::read_to_string(dir.path().join("agent.log")).unwrap_or_default();
+        let mut records: Vec<String> = text
+            .lines()
+            .map(|line| {
+                line.split('\t')
+                    .map(|field| {
+                        if field.starts_with("fid=") {
+                            "fid".to_string()
+                        } else {
+                            normalise_port(field)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\t")
+            })
+            .collect();
+        records.sort();
+        (records, out.log(dir.path()))
+    };
+    let (core, _) = run(&[]);
+    let (helpers, log) = run(&[(SWITCH, "1")]);
+    assert!(core.len() >= 20, "{core:#?}");
+    assert_eq!(helpers, core);
+    let modules = log
+        .messages()
+        .iter()
+        .filter(|m| m.starts_with("Injecting references to helper methods into "))
+        .count();
+    eprintln!(
+        "web: {} agent records identical; references injected into {modules} modules",
+        core.len()
+    );
+    assert!(modules >= 30, "{}", log.text);
+    assert!(log.has_prefix("Instrumenting helper method: "));
+    assert!(
+        !log.text.contains("An exception was thrown"),
+        "{}",
+        log.text
+    );
+}
+
+/// `127.0.0.1:<port>` → `127.0.0.1:PORT`.
+fn normalise_port(field: &str) -> String {
+    let mut out = String::new();
+    let mut rest = field;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let (head, tail) = rest.split_at(at + "127.0.0.1:".len());
+        out.push_str(head);
+        out.push_str("PORT");
+        rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
