@@ -9,7 +9,9 @@
 //! `throughput_requests` (12000), `k` (50),
 //! `workloads` (`jit1000,jit10000,web`), `original_so` (the C++
 //! `libNewRelicProfiler.so` to measure in the same rounds), `home_linux`
-//! (the shipped agent home), `write_docs` (1 in the full mode), `quick`.
+//! (the shipped agent home), `write_docs` (1 in the full mode), `quick`,
+//! `percall_only` (1: only the per-call runs, their table printed with the
+//! load before and after; nothing written to the docs).
 //!
 //! It builds the release profiler and the .NET apps, runs every scenario
 //! of every workload interleaved, then the counter runs and the per-call
@@ -60,8 +62,16 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let started = std::time::Instant::now();
-    let options = options::Options::from_env_and_args()?;
+    let mut options = options::Options::from_env_and_args()?;
+    if options.percall_only {
+        // The per-call runs need no generated workloads.
+        options.jit_sizes.clear();
+        options.web = false;
+    }
     let prepared = prepare::prepare(&options)?;
+    if options.percall_only {
+        return percall_only(&prepared, &options);
+    }
     // Before measuring: without gnuplot the run still writes every table,
     // and says in the report that the chart was not drawn.
     let gnuplot = chart::check_gnuplot();
@@ -232,6 +242,19 @@ fn run() -> Result<(), String> {
     eprintln!(
         "perf: finished in {:.1} min",
         started.elapsed().as_secs_f64() / 60.0
+    );
+    Ok(())
+}
+
+/// `percall_only`: the per-call variants alone, with the machine's load.
+fn percall_only(prepared: &prepare::Prepared, options: &options::Options) -> Result<(), String> {
+    let load_start = machine::load_1min();
+    let runs = measure::percall_runs(prepared, options)?;
+    let load_end = machine::load_1min();
+    println!("{}", report::percall_markdown(&summary::percall(&runs)));
+    println!(
+        "{} process(es) of {} s per variant; 1-minute load average {load_start:.2} before, {load_end:.2} after.",
+        options.percall_runs, options.percall_seconds
     );
     Ok(())
 }

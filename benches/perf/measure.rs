@@ -243,6 +243,13 @@ pub enum PerCall {
     Uncached,
     /// The original profiler, instrumented, its default.
     Original,
+    /// (e) Instrumented through the .NET Framework path (§5.4.1, §5.5):
+    /// the `MethodInfo` from AppDomain storage through the helper injected
+    /// into CoreLib, then `MethodBase.Invoke`, on every call. CoreCLR runs
+    /// it under the profiler's test switch; the helper call, the AppDomain
+    /// data lookup and the reflective invoke are the same operations a
+    /// .NET Framework process performs.
+    Framework,
 }
 
 impl PerCall {
@@ -253,6 +260,9 @@ impl PerCall {
             PerCall::Cached => "(b) instrumented, cached (default)",
             PerCall::Uncached => "(c) instrumented, DISABLE_APPDOMAIN_CACHING=true",
             PerCall::Original => "(d) original profiler, instrumented",
+            PerCall::Framework => {
+                "(e) instrumented, .NET Framework path: AppDomain-cached MethodInfo + Invoke"
+            }
         }
     }
 
@@ -263,6 +273,7 @@ impl PerCall {
             PerCall::Cached => "cached",
             PerCall::Uncached => "uncached",
             PerCall::Original => "original",
+            PerCall::Framework => "framework",
         }
     }
 }
@@ -274,11 +285,13 @@ pub fn percall_runs(
     options: &crate::options::Options,
 ) -> Result<BTreeMap<PerCall, Vec<f64>>, String> {
     let logs = fresh_dir(&prepared.perf.join("logs/percall"))?;
+    std::fs::create_dir_all(prepared.perf.join("out")).map_err(|e| e.to_string())?;
     let mut kinds = vec![
         PerCall::Off,
         PerCall::Attached,
         PerCall::Cached,
         PerCall::Uncached,
+        PerCall::Framework,
     ];
     if options.original_so.is_some() {
         kinds.push(PerCall::Original);
@@ -302,6 +315,12 @@ pub fn percall_runs(
             let mut env = scenario::base_env(&so, &home, &log_dir, kind != PerCall::Off);
             if kind == PerCall::Uncached {
                 env.insert("NEW_RELIC_DISABLE_APPDOMAIN_CACHING".into(), "true".into());
+            }
+            if kind == PerCall::Framework {
+                env.insert(
+                    "NEWRELIC_PROFILER_TEST_FRAMEWORK_HELPERS".into(),
+                    "1".into(),
+                );
             }
             let launch = Launch {
                 program: prepared.dotnet.clone(),
@@ -328,7 +347,7 @@ pub fn percall_runs(
             let rewrites = counters::count_messages(&log_dir, m.pid, "Instrumenting method:");
             let instrumented = matches!(
                 kind,
-                PerCall::Cached | PerCall::Uncached | PerCall::Original
+                PerCall::Cached | PerCall::Uncached | PerCall::Original | PerCall::Framework
             );
             if kind != PerCall::Original
                 && kind != PerCall::Off

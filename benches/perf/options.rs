@@ -40,6 +40,9 @@ pub struct Options {
     /// Regenerate docs/performance.md and docs/performance.png.
     pub write_docs: bool,
     pub quick: bool,
+    /// Only the per-call runs: print their table and the load, touch no
+    /// docs (the per-call figures can be refreshed without a full run).
+    pub percall_only: bool,
 }
 
 impl Options {
@@ -64,6 +67,7 @@ impl Options {
             home_linux: None,
             write_docs: !quick,
             quick,
+            percall_only: false,
         };
         let mut settings: Vec<(String, String)> = std::env::vars()
             .filter_map(|(k, v)| k.strip_prefix("PERF_").map(|k| (k.to_lowercase(), v)))
@@ -138,6 +142,7 @@ impl Options {
             }
             "home_linux" => self.home_linux = Some(PathBuf::from(value)),
             "write_docs" => self.write_docs = is_true(value),
+            "percall_only" => self.percall_only = is_true(value),
             "quick" => {}
             other => {
                 return Err(format!(

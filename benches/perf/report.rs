@@ -336,35 +336,7 @@ impl Report<'_> {
     }
 
     fn percall_table(&self, s: &mut String) {
-        s.push_str("### Per-call overhead (`tests/apps/PerCallApp`, no-op agent)\n\n");
-        s.push_str(
-            "`PerCall.Target.Work(int)` (`x + 1`, not inlined) in a timed loop; each process reports the \
-             median ns/call over its ~20 ms batches; the table gives the median over processes and their range.\n\n\
-             | Variant | ns/call | range | Overhead over (a), ns |\n|---|---|---|---|\n",
-        );
-        for row in &self.percall.rows {
-            let min = row.ns.values.iter().copied().fold(f64::INFINITY, f64::min);
-            let max = row
-                .ns
-                .values
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
-            let _ = writeln!(
-                s,
-                "| {} | {} | {}–{} | {} |",
-                row.kind.name(),
-                num(row.ns.median),
-                num(min),
-                num(max),
-                row.overhead_ns.map_or("—".into(), signed)
-            );
-        }
-        let _ = writeln!(
-            s,
-            "\nPer-call reflection overhead ÷ cached overhead, (c − a)/(b − a): **{}** (target ≥ 10).\n",
-            self.percall.ratio.map_or("n/a".into(), |r| format!("{r:.1}×"))
-        );
+        s.push_str(&percall_markdown(self.percall));
     }
 
     fn size_and_memory(&self, s: &mut String) {
@@ -424,4 +396,47 @@ pub fn self_check() {
     assert_eq!(num(12.34), "12.3");
     assert_eq!(num(1.234), "1.23");
     assert_eq!(signed(-2.0), "−2.00");
+}
+
+/// The per-call table (`### Per-call overhead …`) on its own, as the full
+/// report and the per-call-only mode print it.
+pub fn percall_markdown(percall: &PerCallSummary) -> String {
+    let mut text = String::new();
+    let s = &mut text;
+    s.push_str("### Per-call overhead (`tests/apps/PerCallApp`, no-op agent)\n\n");
+    s.push_str(
+        "`PerCall.Target.Work(int)` (`x + 1`, not inlined) in a timed loop; each process reports the \
+         median ns/call over its ~20 ms batches; the table gives the median over processes and their range.\n\n\
+         | Variant | ns/call | range | Overhead over (a), ns |\n|---|---|---|---|\n",
+    );
+    for row in &percall.rows {
+        let min = row.ns.values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = row
+            .ns
+            .values
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {}–{} | {} |",
+            row.kind.name(),
+            num(row.ns.median),
+            num(min),
+            num(max),
+            row.overhead_ns.map_or("—".into(), signed)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nPer-call reflection overhead ÷ cached overhead, (c − a)/(b − a): **{}** (target ≥ 10).\n",
+        percall.ratio.map_or("n/a".into(), |r| format!("{r:.1}×"))
+    );
+    if let Some(ratio) = percall.framework_ratio {
+        let _ = writeln!(
+            s,
+            "Per-call reflection overhead ÷ .NET Framework helper-path overhead, (c − a)/(e − a): **{ratio:.1}×**.\n"
+        );
+    }
+    text
 }

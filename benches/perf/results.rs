@@ -104,6 +104,10 @@ pub fn document(
         "rows": rows,
         "bailout_rows": bailout,
         "throughput_rows": throughput,
-        "percall": { "rows": percall, "uncached_over_cached_overhead": report.percall.ratio },
+        "percall": {
+            "rows": percall,
+            "uncached_over_cached_overhead": report.percall.ratio,
+            "uncached_over_framework_overhead": report.percall.framework_ratio,
+        },
     })
 }

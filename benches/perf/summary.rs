@@ -124,6 +124,9 @@ pub struct PerCallSummary {
     /// (c − a) / (b − a): how many times the per-call reflection path's
     /// overhead is the cached path's.
     pub ratio: Option<f64>,
+    /// (c − a) / (e − a): how many times the per-call reflection path's
+    /// overhead is the .NET Framework AppDomain-helper path's.
+    pub framework_ratio: Option<f64>,
 }
 
 pub fn percall(
@@ -150,9 +153,16 @@ pub fn percall(
             .find(|r| r.kind == kind)
             .and_then(|r| r.overhead_ns)
     };
-    let ratio = match (overhead(PerCall::Uncached), overhead(PerCall::Cached)) {
-        (Some(c), Some(b)) if b > 0.0 => Some(c / b),
+    let over = |numerator: PerCall, denominator: PerCall| match (
+        overhead(numerator),
+        overhead(denominator),
+    ) {
+        (Some(n), Some(d)) if d > 0.0 => Some(n / d),
         _ => None,
     };
-    PerCallSummary { rows, ratio }
+    PerCallSummary {
+        ratio: over(PerCall::Uncached, PerCall::Cached),
+        framework_ratio: over(PerCall::Uncached, PerCall::Framework),
+        rows,
+    }
 }

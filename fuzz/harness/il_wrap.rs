@@ -1,7 +1,8 @@
 //! Target `il_wrap`: a method (signature, locals, callee shapes, body; see
 //! `il_input`) through the production rewriters with fake tokens: the
-//! default wrapper with both agent lookups (`build_default_wrapper`) and
-//! the public-API wrapper (`build_api_wrapper`), then decode again.
+//! default wrapper with every agent lookup (`build_default_wrapper`) and
+//! the public-API wrapper with the per-call and the .NET Framework
+//! AppDomain-helper lookup (`build_api_wrapper`), then decode again.
 //!
 //! Invariants: whatever a wrapper returns decodes to a body that
 //! re-encodes identically; and when the original is well-formed (every
@@ -14,7 +15,7 @@
 
 use NewRelicProfiler::il::signature::MethodSig;
 use NewRelicProfiler::il::{Instruction, MethodBody, OpCode};
-use NewRelicProfiler::instrument::api_wrapper::build_api_wrapper;
+use NewRelicProfiler::instrument::api_wrapper::{build_api_wrapper, ApiTarget};
 use NewRelicProfiler::instrument::byref_like::{ByRefLikeFacts, ByRefLikeMask};
 use NewRelicProfiler::instrument::tracer_request::AgentLookup;
 use NewRelicProfiler::instrument::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
@@ -58,7 +59,11 @@ pub fn run(data: &[u8]) {
         argument_signature: "System.Int32",
         function_id: 0x7F00_1234_5678,
     };
-    for lookup in [AgentLookup::PerCallReflection, AgentLookup::CachedDelegate] {
+    for lookup in [
+        AgentLookup::PerCallReflection,
+        AgentLookup::CachedDelegate,
+        AgentLookup::AppDomainHelper,
+    ] {
         let mut tokens = FakeTokens::default();
         let result =
             build_default_wrapper(&method, &call, AGENT, lookup, &mut tokens, &input.shapes);
@@ -72,10 +77,17 @@ pub fn run(data: &[u8]) {
             );
         }
     }
-    let mut tokens = FakeTokens::default();
-    if let Ok(bytes) = build_api_wrapper(&method, "RecordMetric", AGENT, &mut tokens, &input.shapes)
-    {
-        check(&bytes, &tokens, &input.shapes, well_formed, "API wrapper");
+    for lookup in [AgentLookup::PerCallReflection, AgentLookup::AppDomainHelper] {
+        let mut tokens = FakeTokens::default();
+        let target = ApiTarget {
+            method_name: "RecordMetric",
+            agent_core_dll: AGENT,
+            lookup,
+            function_id: 0x7F00_1234_5678,
+        };
+        if let Ok(bytes) = build_api_wrapper(&method, &target, &mut tokens, &input.shapes) {
+            check(&bytes, &tokens, &input.shapes, well_formed, "API wrapper");
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use std::ffi::c_void;
 /// A module's metadata opened for writing.
 #[derive(Clone)]
 pub struct MetadataEmit {
-    emit: ComPtr<IMetaDataEmit2Vtbl>,
+    pub(super) emit: ComPtr<IMetaDataEmit2Vtbl>,
 }
 
 fn blob_len(blob: &[u8]) -> ClrResult<ULONG> {

@@ -14,6 +14,7 @@ pub mod info_module;
 pub mod info_rejit;
 pub mod info_snapshot;
 pub mod metadata_attributes;
+pub mod metadata_define;
 pub mod metadata_emit;
 pub mod metadata_import;
 pub mod strings;

@@ -51,3 +51,36 @@ pub fn push_method_info(
     }
     Ok(code)
 }
+
+/// The .NET Framework path (§5.4.1, §5.5): the same `MethodInfo`, through
+/// the helper injected into mscorlib, which keeps it in AppDomain storage
+/// under `cache_key` (`<class>.<method>_<function id>`) after the first
+/// lookup. `parameter_types` as for [`push_method_info`]; `null` without.
+pub fn push_method_info_from_app_domain_storage(
+    tokens: &mut dyn WrapperTokens,
+    cache_key: &str,
+    agent_core_dll: &str,
+    class: &str,
+    method: &str,
+    parameter_types: Option<Vec<Instruction>>,
+) -> TokenResult<Vec<Instruction>> {
+    let mut code = Vec::with_capacity(6);
+    for text in [cache_key, agent_core_dll, class, method] {
+        code.push(Instruction::token(OpCode::Ldstr, tokens.user_string(text)?));
+    }
+    match parameter_types {
+        Some(types) => code.extend(types),
+        None => code.push(Instruction::simple(OpCode::Ldnull)),
+    }
+    code.push(Instruction::token(
+        OpCode::Call,
+        tokens.method(KnownMethod::HelperGetMethodFromStorageOrReflection)?,
+    ));
+    Ok(code)
+}
+
+/// The AppDomain storage key of §5.4.1: `<class>.<method>_<function id>`
+/// (function id 0 for the default wrapper's `GetFinishTracerDelegate`).
+pub fn app_domain_cache_key(class: &str, method: &str, function_id: u64) -> String {
+    format!("{class}.{method}_{function_id}")
+}

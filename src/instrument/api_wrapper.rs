@@ -8,20 +8,37 @@
 //!   catch (Exception) { <original body, every ret → exit>; [exit: stloc result] }
 //!   [ldloc result] ret
 //! ```
+//!
+//! The `MethodInfo` comes from per-call reflection, or on .NET Framework
+//! from AppDomain storage through the mscorlib helper under
+//! `NewRelic.Agent.Core.AgentApi.<method>_<function id>` (§5.4.1, §5.6).
 
-use super::agent_method::{push_method_info, AGENT_API_CLASS};
+use super::agent_method::{
+    app_domain_cache_key, push_method_info, push_method_info_from_app_domain_storage,
+    AGENT_API_CLASS,
+};
 use super::rewrite_error::RewriteError;
 use super::tokens::KnownMethod;
+use super::tracer_request::AgentLookup;
 use super::wrapper::{argument_array, OriginalMethod};
 use super::wrapper_tokens::WrapperTokens;
 use crate::il::signature::{append_locals, TypeSig};
 use crate::il::{CallResolver, CallShape, EncodeOptions, Handler, Instruction, MethodBody, OpCode};
 
-/// Rewrites an API method; `method_name` is the agent method to call.
+/// The agent method an API method calls, and how it is found.
+pub struct ApiTarget<'a> {
+    /// The agent method's name (the API method's own).
+    pub method_name: &'a str,
+    pub agent_core_dll: &'a str,
+    pub lookup: AgentLookup,
+    /// The API method's FunctionID, part of the AppDomain storage key.
+    pub function_id: u64,
+}
+
+/// Rewrites an API method to call `target`.
 pub fn build_api_wrapper(
     original: &OriginalMethod<'_>,
-    method_name: &str,
-    agent_core_dll: &str,
+    target: &ApiTarget<'_>,
     tokens: &mut dyn WrapperTokens,
     calls: &dyn CallResolver,
 ) -> Result<Vec<u8>, RewriteError> {
@@ -67,13 +84,25 @@ pub fn build_api_wrapper(
 
     // The protected call into the agent.
     let types = parameter_types(sig, tokens)?;
-    let mut call = push_method_info(
-        tokens,
-        agent_core_dll,
-        AGENT_API_CLASS,
-        method_name,
-        Some(types),
-    )?;
+    let mut call = if target.lookup.uses_helpers() {
+        let key = app_domain_cache_key(AGENT_API_CLASS, target.method_name, target.function_id);
+        push_method_info_from_app_domain_storage(
+            tokens,
+            &key,
+            target.agent_core_dll,
+            AGENT_API_CLASS,
+            target.method_name,
+            Some(types),
+        )?
+    } else {
+        push_method_info(
+            tokens,
+            target.agent_core_dll,
+            AGENT_API_CLASS,
+            target.method_name,
+            Some(types),
+        )?
+    };
     call.push(Instruction::simple(OpCode::Ldnull));
     call.extend(argument_array(sig, original.byref_like, tokens)?);
     call.push(Instruction::token(

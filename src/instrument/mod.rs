@@ -7,6 +7,7 @@ pub mod api_wrapper;
 pub mod byref_like;
 pub mod call_shapes;
 pub mod function;
+pub mod helper_methods;
 pub mod method_finder;
 pub mod module_facts;
 pub mod rewrite_error;

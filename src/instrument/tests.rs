@@ -456,3 +456,8 @@ fn explicit_this_parameters_are_numbered_from_argument_zero() {
         shape(&wrap(&body, &implicit).unwrap().0)
     );
 }
+
+/// The .NET Framework path: the agent method from AppDomain storage
+/// through the mscorlib helper (§5.4.1, §5.5).
+#[path = "helper_lookup_tests.rs"]
+mod helper_lookup;

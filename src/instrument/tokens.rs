@@ -56,6 +56,11 @@ pub enum KnownMethod {
     /// delegate over `AgentShim.GetFinishTracerDelegate` (see
     /// [`Tokenizer::finish_tracer_func`]).
     FinishTracerFuncInvoke,
+    /// `static MethodInfo [mscorlib]System.CannotUnloadAppDomainException::
+    /// GetMethodFromAppDomainStorageOrReflectionOrThrow(string, string,
+    /// string, string, Type[])`: the helper the .NET Framework wrappers call
+    /// (§5.4.1, §5.5; `instrument/helper_methods.rs`).
+    HelperGetMethodFromStorageOrReflection,
 }
 
 impl KnownMethod {
@@ -73,6 +78,7 @@ impl KnownMethod {
             KnownMethod::AppContextSetData => (2, false, false),
             KnownMethod::MethodInfoCreateDelegate => (1, true, true),
             KnownMethod::FinishTracerFuncInvoke => (11, true, true),
+            KnownMethod::HelperGetMethodFromStorageOrReflection => (5, false, true),
         };
         CallShape {
             params,
@@ -363,6 +369,14 @@ impl<'a> Tokenizer<'a> {
                 }
                 (parent, "Invoke", builder.build())
             }
+            KnownMethod::HelperGetMethodFromStorageOrReflection => {
+                use super::helper_methods::{Helper, HELPER_CLASS};
+                let helper = Helper::GetMethodFromAppDomainStorageOrReflectionOrThrow;
+                let parent = self.framework_type(HELPER_CLASS)?;
+                let blob = helper.signature(&mut |c| self.framework_type(c.name()))?;
+                let sig = crate::il::signature::MethodSig::parse(&blob)?;
+                (parent, helper.name(), sig)
+            }
         };
         let blob = sig.to_bytes()?;
         let token = match self.metadata.import.find_member_ref(parent, name, &blob)? {
@@ -371,6 +385,21 @@ impl<'a> Tokenizer<'a> {
         };
         self.cache.methods.insert(method, token);
         Ok(token)
+    }
+
+    /// The MemberRef of one of the .NET Framework helper methods on
+    /// `[mscorlib]System.CannotUnloadAppDomainException` (§5.5): found when
+    /// the module has it, defined otherwise.
+    pub fn helper_reference(&mut self, helper: super::helper_methods::Helper) -> TokenResult<u32> {
+        let parent = self.framework_type(super::helper_methods::HELPER_CLASS)?;
+        let blob = helper.signature(&mut |class| self.framework_type(class.name()))?;
+        let name = helper.name();
+        Ok(
+            match self.metadata.import.find_member_ref(parent, name, &blob)? {
+                Some(token) => token,
+                None => self.metadata.emit.define_member_ref(parent, name, &blob)?,
+            },
+        )
     }
 
     /// The shape of a reflection method handed out by [`Tokenizer::method`].

@@ -2,15 +2,15 @@
 //! §5.4, TRY_A): obtain the agent's finish delegate by calling
 //! `AgentShim.GetFinishTracerDelegate` with the eleven tracer arguments.
 //!
-//! Two ways to reach the agent method, chosen once per process
-//! ([`AgentLookup`]); the agent receives the same eleven values either way:
+//! Three ways to reach the agent method, chosen once per process
+//! ([`AgentLookup`]); the agent receives the same eleven values each way:
 //!
 //! * **Per-call reflection** — the original's CoreCLR path (§5.4.1):
 //!   `Assembly.LoadFrom(path).GetType(class).GetMethod(name)` and
 //!   `MethodBase.Invoke(null, object[11])` on every call of every
 //!   instrumented method. Used when `NEW_RELIC_DISABLE_APPDOMAIN_CACHING` is
-//!   true, on .NET Framework (docs/compatibility.md R6) and on runtimes
-//!   older than .NET 5 (no public `AppContext.SetData`).
+//!   true and on CoreCLR runtimes older than .NET 5 (no public
+//!   `AppContext.SetData`).
 //! * **Cached typed delegate** (the default; docs/compatibility.md R8) — the
 //!   first call looks the method up as above, turns it into a
 //!   ``Func`12<…, Action<object, Exception>>`` and stores it with
@@ -19,6 +19,11 @@
 //!   `object[11]`, no boxing of the two integers. This is the Framework
 //!   agent's AppDomain cache (§5.4.1) brought to CoreCLR without injecting
 //!   helper methods into CoreLib.
+//! * **AppDomain storage through the mscorlib helper** — the original's
+//!   .NET Framework path (§5.4.1, §5.5): the `MethodInfo` comes from
+//!   `CannotUnloadAppDomainException.GetMethodFromAppDomainStorageOrReflectionOrThrow`
+//!   (looked up once per AppDomain, then read from AppDomain data), then
+//!   `MethodBase.Invoke(null, object[11])` as in the per-call path.
 //!
 //! ```text
 //!   ldstr KEY; call AppContext.GetData; isinst Func; dup; brtrue HAVE
@@ -30,7 +35,10 @@
 //!   <the eleven arguments, typed>; callvirt Func.Invoke
 //! ```
 
-use super::agent_method::{push_method_info, AGENT_SHIM_CLASS, FINISH_TRACER_METHOD};
+use super::agent_method::{
+    app_domain_cache_key, push_method_info, push_method_info_from_app_domain_storage,
+    AGENT_SHIM_CLASS, FINISH_TRACER_METHOD,
+};
 use super::byref_like::ByRefLikeMask;
 use super::rewrite_error::RewriteError;
 use super::tokens::KnownMethod;
@@ -46,6 +54,16 @@ pub enum AgentLookup {
     PerCallReflection,
     /// A typed delegate cached in `AppContext` data (the default).
     CachedDelegate,
+    /// .NET Framework: the `MethodInfo` from AppDomain storage through the
+    /// helper injected into mscorlib, then `MethodBase.Invoke` (§5.4.1).
+    AppDomainHelper,
+}
+
+impl AgentLookup {
+    /// Whether wrappers call the helper methods of §5.5.
+    pub fn uses_helpers(self) -> bool {
+        self == AgentLookup::AppDomainHelper
+    }
 }
 
 /// The `AppContext` data name the cached delegate is stored under; one per
@@ -71,7 +89,9 @@ pub fn tracer_request(
 ) -> Result<TracerRequest, RewriteError> {
     let method = (sig, byref_like);
     match lookup {
-        AgentLookup::PerCallReflection => per_call(method, call, agent_core_dll, tokens),
+        AgentLookup::PerCallReflection | AgentLookup::AppDomainHelper => {
+            per_call(method, call, agent_core_dll, lookup, tokens)
+        }
         AgentLookup::CachedDelegate => cached(method, call, agent_core_dll, tokens),
     }
 }
@@ -83,16 +103,30 @@ fn per_call(
     sig: Method<'_>,
     call: &TracerCall<'_>,
     agent_core_dll: &str,
+    lookup: AgentLookup,
     tokens: &mut dyn WrapperTokens,
 ) -> Result<TracerRequest, RewriteError> {
     let object = tokens.framework_type("System.Object")?;
-    let mut code = push_method_info(
-        tokens,
-        agent_core_dll,
-        AGENT_SHIM_CLASS,
-        FINISH_TRACER_METHOD,
-        None,
-    )?;
+    let mut code = if lookup.uses_helpers() {
+        // The original passes function id 0 here: one entry for every wrapper.
+        let key = app_domain_cache_key(AGENT_SHIM_CLASS, FINISH_TRACER_METHOD, 0);
+        push_method_info_from_app_domain_storage(
+            tokens,
+            &key,
+            agent_core_dll,
+            AGENT_SHIM_CLASS,
+            FINISH_TRACER_METHOD,
+            None,
+        )?
+    } else {
+        push_method_info(
+            tokens,
+            agent_core_dll,
+            AGENT_SHIM_CLASS,
+            FINISH_TRACER_METHOD,
+            None,
+        )?
+    };
     code.push(Instruction::simple(OpCode::Ldnull));
     code.push(Instruction::ldc_i4(11));
     code.push(Instruction::token(OpCode::Newarr, object));

@@ -57,6 +57,8 @@ pub struct Active {
     pub mask_mode: MaskMode,
     /// Functions whose first-JIT decision is made (ReadyToRun mode only).
     pub(super) first_jit_decisions: FirstJitDecisions,
+    /// The .NET Framework helper methods (§5.5; `profiler/helper_injection.rs`).
+    pub helpers: crate::profiler::helper_injection::HelperInjection,
 }
 
 impl Active {
@@ -87,6 +89,7 @@ impl Active {
             byref_like: ByRefLikeCache::default(),
             mask_mode: MaskMode::Original,
             first_jit_decisions: FirstJitDecisions::default(),
+            helpers: Default::default(),
         }
     }
 

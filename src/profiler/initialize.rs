@@ -3,6 +3,7 @@
 
 use super::agent_dll::{check_agent_image, find_agent_core_dll};
 use super::event_mask::{MaskMode, DISABLE_READY_TO_RUN_VARIABLE};
+use super::helper_injection::{HelperMode, TEST_SWITCH as HELPER_TEST_SWITCH};
 use super::logging_setup::{fallback_settings, start_logging};
 use super::{Active, Profiler};
 use crate::clr::{ComPtr, ProfilerInfo};
@@ -15,6 +16,7 @@ use crate::ffi::unknown::IUnknownVtbl;
 use crate::instrument::tracer_request::AgentLookup;
 use crate::runtime::RuntimeKind;
 use crate::system::env::Env;
+use crate::system::SystemCalls;
 
 const CANCEL: HRESULT = CORPROF_E_PROFILER_CANCEL_ACTIVATION;
 
@@ -175,8 +177,9 @@ impl Profiler {
         if env.appdomain_caching_disabled() {
             crate::log_info!("The use of AppDomain for method information caching is disabled via the 'NEW_RELIC_DISABLE_APPDOMAIN_CACHING' environment variable.");
         }
+        let helper_mode = helper_mode(sys, runtime);
         let agent_lookup = agent_lookup(
-            runtime,
+            helper_mode,
             runtime_info.major,
             env.appdomain_caching_disabled(),
         );
@@ -210,7 +213,8 @@ impl Profiler {
                 instrumentation,
                 configuration.ignore_list.clone(),
             )
-            .with_mask_mode(mode),
+            .with_mask_mode(mode)
+            .with_helpers(helper_mode),
         );
         // 15.
         crate::log_info!("Profiler initialized");
@@ -248,15 +252,31 @@ fn delay_attach_in_debug_builds(env: &Env<'_>) {
     }
 }
 
-/// How wrappers reach the agent (instrument/tracer_request.rs): the cached
-/// typed delegate needs CoreCLR with a public `AppContext.SetData` (.NET 5,
-/// runtime major version 5 and later); `NEW_RELIC_DISABLE_APPDOMAIN_CACHING`
-/// keeps the original per-call reflection, as it does on .NET Framework.
-fn agent_lookup(runtime: RuntimeKind, major: u16, caching_disabled: bool) -> AgentLookup {
-    if runtime.is_core() && major >= 5 && !caching_disabled {
-        AgentLookup::CachedDelegate
-    } else {
-        AgentLookup::PerCallReflection
+/// Where the .NET Framework helper methods go (§5.5): mscorlib on .NET
+/// Framework; on CoreCLR nowhere, unless the test-only switch asks for
+/// System.Private.CoreLib (profiler/helper_injection.rs).
+fn helper_mode(sys: &dyn SystemCalls, runtime: RuntimeKind) -> HelperMode {
+    let test_switch =
+        crate::system::env::parse_bool(sys.env_var(HELPER_TEST_SWITCH).as_deref()).unwrap_or(false);
+    let mode = HelperMode::choose(runtime, test_switch);
+    if mode == HelperMode::CoreLibTest {
+        crate::log_warn!("{HELPER_TEST_SWITCH} is set: instrumented functions are treated as .NET Framework functions and the helper methods are injected into System.Private.CoreLib. This is for tests only.");
+    }
+    mode
+}
+
+/// How wrappers reach the agent (instrument/tracer_request.rs): on .NET
+/// Framework (or under the helper test switch) the AppDomain storage of the
+/// mscorlib helpers; on CoreCLR the cached typed delegate, which needs a
+/// public `AppContext.SetData` (.NET 5, runtime major version 5 and later).
+/// `NEW_RELIC_DISABLE_APPDOMAIN_CACHING` keeps the original per-call
+/// reflection everywhere.
+fn agent_lookup(helpers: HelperMode, major: u16, caching_disabled: bool) -> AgentLookup {
+    match helpers {
+        _ if caching_disabled => AgentLookup::PerCallReflection,
+        HelperMode::Framework | HelperMode::CoreLibTest => AgentLookup::AppDomainHelper,
+        HelperMode::Off if major >= 5 => AgentLookup::CachedDelegate,
+        HelperMode::Off => AgentLookup::PerCallReflection,
     }
 }
 
@@ -267,19 +287,35 @@ mod lookup_tests {
     #[test]
     fn the_cached_delegate_is_the_default_on_net5_and_later() {
         assert_eq!(
-            agent_lookup(RuntimeKind::Core, 10, false),
+            agent_lookup(HelperMode::Off, 10, false),
             AgentLookup::CachedDelegate
         );
         assert_eq!(
-            agent_lookup(RuntimeKind::Core, 10, true),
+            agent_lookup(HelperMode::Off, 10, true),
             AgentLookup::PerCallReflection
         );
         assert_eq!(
-            agent_lookup(RuntimeKind::Core, 4, false),
+            agent_lookup(HelperMode::Off, 3, false),
+            AgentLookup::PerCallReflection
+        );
+    }
+
+    #[test]
+    fn the_framework_uses_the_app_domain_helpers_unless_caching_is_disabled() {
+        assert_eq!(
+            agent_lookup(HelperMode::Framework, 4, false),
+            AgentLookup::AppDomainHelper
+        );
+        assert_eq!(
+            agent_lookup(HelperMode::CoreLibTest, 10, false),
+            AgentLookup::AppDomainHelper
+        );
+        assert_eq!(
+            agent_lookup(HelperMode::Framework, 4, true),
             AgentLookup::PerCallReflection
         );
         assert_eq!(
-            agent_lookup(RuntimeKind::Framework, 4, false),
+            agent_lookup(HelperMode::CoreLibTest, 10, true),
             AgentLookup::PerCallReflection
         );
     }

@@ -14,7 +14,7 @@ use crate::config::instrumentation::{
 use crate::counters::{self, Counter, Timer};
 use crate::ffi::hresult::{CORPROF_E_FUNCTION_IS_PARAMETERIZED, E_FAIL, S_OK};
 use crate::ffi::types::{FunctionID, HRESULT};
-use crate::instrument::api_wrapper::build_api_wrapper;
+use crate::instrument::api_wrapper::{build_api_wrapper, ApiTarget};
 use crate::instrument::byref_like::ByRefLikeMask;
 use crate::instrument::call_shapes::MetadataCalls;
 use crate::instrument::function::{
@@ -53,6 +53,10 @@ impl Active {
     /// Runs the pipeline for one function; the HRESULT is what the callback returns.
     pub fn process_function(&self, function_id: FunctionID, phase: Phase<'_>) -> HRESULT {
         let started = Timer::start();
+        // .NET Framework helper bodies (§5.1 HelperInstrumentor; helper_injection.rs).
+        if matches!(phase, Phase::FirstJit) && self.helpers.is_active() {
+            self.instrument_helper(function_id);
+        }
         let configuration = self.configuration();
         let candidate = match self.identify(function_id, &configuration) {
             Ok(Some(candidate)) => candidate,
@@ -303,7 +307,8 @@ impl Active {
             .map_err(crate::instrument::tokens::TokenError::from)?;
         let locals = counters::runtime_call(|| original_locals(&rewrite.metadata.import, &body))?;
         let byref_like = counters::runtime_call(|| self.byref_like_mask(identity));
-        let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
+        let mut tokens =
+            Tokenizer::new(&rewrite.metadata, self.function_runtime(), &rewrite.tokens);
         let original = OriginalMethod {
             body: &body,
             signature: &identity.signature,
@@ -393,7 +398,8 @@ impl Active {
         let rewrite = self.module_rewrite(module_id).map_err(TokenError::from)?;
         let locals = original_locals(&rewrite.metadata.import, &body)?;
         let byref_like = self.byref_like_mask(identity);
-        let mut tokens = Tokenizer::new(&rewrite.metadata, self.runtime, &rewrite.tokens);
+        let mut tokens =
+            Tokenizer::new(&rewrite.metadata, self.function_runtime(), &rewrite.tokens);
         let original = OriginalMethod {
             body: &body,
             signature: &identity.signature,
@@ -403,13 +409,13 @@ impl Active {
         let calls = MetadataCalls {
             import: &rewrite.metadata.import,
         };
-        let new_body = build_api_wrapper(
-            &original,
-            &identity.method.name,
-            &self.agent_core_dll,
-            &mut tokens,
-            &calls,
-        )?;
+        let target = ApiTarget {
+            method_name: &identity.method.name,
+            agent_core_dll: &self.agent_core_dll,
+            lookup: self.agent_lookup,
+            function_id: identity.function_id as u64,
+        };
+        let new_body = build_api_wrapper(&original, &target, &mut tokens, &calls)?;
         drop(tokens);
         crate::validation_event!(
             "rewrite",

@@ -8,6 +8,7 @@ pub mod byref_like;
 pub mod event_mask;
 mod first_jit;
 pub mod function_resolver;
+pub mod helper_injection;
 mod initialize;
 pub mod jit;
 pub(crate) mod logging_setup;

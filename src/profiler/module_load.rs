@@ -62,8 +62,10 @@ impl Active {
     /// batch, so even their first call runs instrumented. Errors are
     /// swallowed; the callback returns `S_OK`.
     pub fn module_load_finished(&self, module_id: ModuleID, status: HRESULT) -> HRESULT {
+        // .NET Framework helper methods (§5.5): profiler/helper_injection.rs.
+        let injected = self.inject_helpers(module_id, status);
         if status < 0 || !self.runtime.is_core() {
-            return S_OK;
+            return injected;
         }
         let Ok(module) = self.modules.get(&self.info, module_id) else {
             return S_OK;

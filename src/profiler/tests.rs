@@ -230,3 +230,40 @@ fn excluded_process_detaches_unless_forced() {
         .with_env("NEWRELIC_FORCE_PROFILING", "false");
     assert_eq!(initialize(forced, FakeRuntime::coreclr()).0, S_OK);
 }
+
+#[test]
+fn framework_module_load_returns_the_reference_values_and_coreclr_s_ok() {
+    use crate::instrument::tracer_request::AgentLookup;
+    use crate::profiler::helper_injection::HelperMode;
+    const LOAD_FAILED: i32 = 0x8007_0002_u32 as i32;
+
+    // .NET Framework: helpers on, AppDomain storage lookup; a failed load's
+    // status comes back unchanged; module details the runtime cannot give
+    // (the fake answers E_NOTIMPL) are E_FAIL (§5.5).
+    let (hr, _, framework) = initialize(framework_system(), FakeRuntime::framework());
+    assert_eq!(hr, S_OK);
+    let active = framework.profiler.active().unwrap();
+    assert_eq!(active.helpers.mode(), HelperMode::Framework);
+    assert_eq!(active.agent_lookup, AgentLookup::AppDomainHelper);
+    assert_eq!(
+        framework.profiler.module_load_finished(1, LOAD_FAILED),
+        LOAD_FAILED
+    );
+    assert_eq!(framework.profiler.module_load_finished(1, S_OK), E_FAIL);
+
+    // CoreCLR: no helpers, and the callback always returns S_OK (§1.4).
+    let (_, _, core) = initialize(core_system(), FakeRuntime::coreclr());
+    let active = core.profiler.active().unwrap();
+    assert_eq!(active.helpers.mode(), HelperMode::Off);
+    assert_eq!(core.profiler.module_load_finished(1, LOAD_FAILED), S_OK);
+
+    // The test switch: CoreLib hosts the helpers, functions are Framework
+    // functions, and the callback still returns S_OK on CoreCLR.
+    let system = core_system().with_env("NEWRELIC_PROFILER_TEST_FRAMEWORK_HELPERS", "1");
+    let (_, _, switched) = initialize(system, FakeRuntime::coreclr());
+    let active = switched.profiler.active().unwrap();
+    assert_eq!(active.helpers.mode(), HelperMode::CoreLibTest);
+    assert_eq!(active.function_runtime(), RuntimeKind::Framework);
+    assert_eq!(active.agent_lookup, AgentLookup::AppDomainHelper);
+    assert_eq!(switched.profiler.module_load_finished(1, S_OK), S_OK);
+}

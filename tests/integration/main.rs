@@ -18,6 +18,7 @@ mod comparison;
 mod diagnostics;
 mod everything;
 mod everything_report;
+mod framework_helpers;
 mod instrumentation;
 mod instrumentation_config;
 mod live_instrumentation;

@@ -97,10 +97,54 @@ public static class Scenarios
         // Which delegate the profiler cached for GetFinishTracerDelegate, if any;
         // meaningful after a scenario that called an instrumented method. Differs
         // with the profiler by design (excluded from output comparisons).
+        // The .NET Framework path under the profiler's test switch
+        // (NEWRELIC_PROFILER_TEST_FRAMEWORK_HELPERS): what the AppDomain
+        // storage holds for GetFinishTracerDelegate, and the helper methods
+        // injected into CoreLib's CannotUnloadAppDomainException with their
+        // attributes (reference-profiler §5.5). "none; helpers=0" otherwise.
+        ["agent-cache-appdomain"] = () => AppDomainHelpers.Describe(),
         ["agent-cache"] = () =>
             AppContext.GetData("NewRelic.Agent.Core.AgentShim.GetFinishTracerDelegate")?.GetType().Name ?? "none",
         ["attributes"] = () => Attributed.Traced(1) + "/" + Attributed.OtherTransaction() + "/" + Attributed.WebTransaction() + "/" + Attributed.AsyncTraced().GetAwaiter().GetResult(),
     };
+}
+
+public static class AppDomainHelpers
+{
+    private static readonly string[] Names =
+    {
+        "LoadAssemblyOrThrow", "GetTypeViaReflectionOrThrow", "GetMethodViaReflectionOrThrow",
+        "GetMethodFromAppDomainStorage", "GetMethodFromAppDomainStorageOrReflectionOrThrow",
+        "StoreMethodInAppDomainStorageOrThrow",
+    };
+
+    public static string Describe()
+    {
+        const string key = "NewRelic.Agent.Core.AgentShim.GetFinishTracerDelegate_0";
+        var stored = AppDomain.CurrentDomain.GetData(key) is System.Reflection.MethodInfo m
+            ? m.DeclaringType!.FullName + "." + m.Name
+            : "none";
+        var shapes = new SortedSet<string>();
+        var count = 0;
+        foreach (var name in Names)
+        {
+            var method = typeof(CannotUnloadAppDomainException).GetMethod(name,
+                System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static);
+            if (method == null) continue;
+            count++;
+            var traits = new List<string>();
+            if (method.IsHideBySig) traits.Add("hidebysig");
+            if ((method.Attributes & System.Reflection.MethodAttributes.HasSecurity) != 0) traits.Add("HasSecurity");
+            if ((method.MethodImplementationFlags & System.Reflection.MethodImplAttributes.NoInlining) != 0) traits.Add("noinlining");
+            foreach (var a in method.GetCustomAttributesData()) traits.Add(a.AttributeType.Name);
+            shapes.Add(string.Join(" ", traits));
+        }
+        // One of the helpers, called directly: the same MethodInfo back.
+        var direct = count == 0 ? "n/a" : typeof(CannotUnloadAppDomainException)
+            .GetMethod("GetMethodFromAppDomainStorage")!
+            .Invoke(null, new object[] { key }) is System.Reflection.MethodInfo d ? d.Name : "null";
+        return stored + "; helpers=" + count + " [" + string.Join("|", shapes) + "]; direct=" + direct;
+    }
 }
 
 public record Customer(string Name)
