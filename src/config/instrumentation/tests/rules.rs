@@ -283,7 +283,7 @@ fn build_log_lines_in_order() {
         vec![
             (Level::Debug, "Parsing instrumentation file '/x/a.xml'"),
             (Level::Warn, "Exception thrown while attempting to parse instrumentation file '/x/a.xml'. Please validate your instrumentation files against extensions/extension.xsd or contact New Relic support."),
-            (Level::Warn, "Instrumentation file '/x/a.xml' is invalid: unexpected end of data"),
+            (Level::Warn, "Instrumentation file '/x/a.xml' is invalid: expected >"),
             (Level::Debug, "Parsing instrumentation file '/x/b.xml'"),
             (Level::Info, "Identified 1 Instrumentation points (not ignored) in .xml files"),
         ]
