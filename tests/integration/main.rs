@@ -25,6 +25,7 @@ mod log_location;
 mod logging;
 mod package;
 mod process_filter;
+mod reference_runs;
 mod reliability;
 mod startup_failures;
 mod thread_profiler;
