@@ -69,6 +69,15 @@ fn suppress_recursive_calls_and_segment_default_on() {
         args(r#"suppressRecursiveCalls="yes""#),
         without(flags::SUPPRESS_RECURSIVE_CALLS)
     );
+    // X3: the flag comes from its own attribute, never from `level`.
+    assert_eq!(
+        args(r#"level="3""#) & flags::SUPPRESS_RECURSIVE_CALLS,
+        flags::SUPPRESS_RECURSIVE_CALLS
+    );
+    assert_eq!(
+        args(r#"level="3" suppressRecursiveCalls="false""#) & flags::SUPPRESS_RECURSIVE_CALLS,
+        0
+    );
     assert_eq!(
         args(r#"transactionTraceSegment="True""#),
         flags::XML_DEFAULT
