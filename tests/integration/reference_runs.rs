@@ -97,6 +97,29 @@ fn every_reference_run_folder_has_a_test() {
     );
 }
 
+/// Every allowance names a row of `docs/compatibility.md` (`| L1 |` …).
+#[test]
+fn every_allowance_names_a_row_of_compatibility_md() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/compatibility.md"),
+    )
+    .expect("docs/compatibility.md");
+    let rows: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    for name in scenarios::NAMES {
+        for allow in allowances::log(name).iter().chain(&allowances::stdout(name)) {
+            assert!(
+                rows.contains(&allow.id()),
+                "{name}: allowance id {} is not a row of docs/compatibility.md",
+                allow.id()
+            );
+        }
+    }
+}
+
 /// The comparison can fail: the log our library wrote before the five
 /// differences b1–b5 were fixed (the recordings' `ours.log`, project commit
 /// 6bbb963) fails each scenario that showed one of them, and the failure

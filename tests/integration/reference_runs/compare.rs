@@ -54,6 +54,23 @@ pub enum Allow {
     JitVaries(&'static str, usize),
 }
 
+impl Allow {
+    /// The `docs/compatibility.md` id this allowance names.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Allow::Ours(id, ..)
+            | Allow::Original(id, ..)
+            | Allow::Moved(id, _)
+            | Allow::JitOursOnly(id, _)
+            | Allow::JitOriginalOnly(id, _)
+            | Allow::JitHiddenOriginalOnly(id, _)
+            | Allow::Racy(id, _)
+            | Allow::RacyRegion { id, .. }
+            | Allow::JitVaries(id, _) => id,
+        }
+    }
+}
+
 /// The outcome: empty `problems` means the logs agree up to the allowances.
 #[derive(Default)]
 pub struct Comparison {
