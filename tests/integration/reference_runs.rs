@@ -23,6 +23,7 @@ mod lines;
 mod recording;
 mod scenarios;
 mod setup;
+mod side_by_side;
 
 use compare::compare_log;
 use recording::Recording;
@@ -110,7 +111,10 @@ fn every_allowance_names_a_row_of_compatibility_md() {
         .filter_map(|l| l.split(' ').next())
         .collect();
     for name in scenarios::NAMES {
-        for allow in allowances::log(name).iter().chain(&allowances::stdout(name)) {
+        for allow in allowances::log(name)
+            .iter()
+            .chain(&allowances::stdout(name))
+        {
             assert!(
                 rows.contains(&allow.id()),
                 "{name}: allowance id {} is not a row of docs/compatibility.md",

@@ -127,8 +127,12 @@ impl Scene {
     /// Runs `dotnet <app>/<App>.dll <args>` under our library with exactly
     /// the recorded environment.
     pub fn run(&self, app: App, args: &[String]) -> Ran {
+        self.run_with(&fixtures().profiler, app, args)
+    }
+
+    /// The same under `library` (side by side: the original's).
+    pub fn run_with(&self, library: &Path, app: App, args: &[String]) -> Ran {
         let dotnet = dotnet_root();
-        let library = &fixtures().profiler;
         let app_dir = app.dir();
         let mut command = Command::new(dotnet.join("dotnet"));
         command
@@ -187,7 +191,8 @@ impl Scene {
             std::fs::read_to_string(self.logs.join(format!("NewRelic.Profiler.{pid}.log"))).ok()
         });
         Ran {
-            status: status.code(),
+            status: exit_code(status),
+            agent_log: std::fs::read_to_string(self.tmp.join("agent.log")).unwrap_or_default(),
             log: log.map(|text| normalise(&text, &placeholders)),
             stdout: normalise_stdout(&stdout, &placeholders),
             raw_stdout: stdout,
@@ -217,6 +222,21 @@ impl Scene {
     }
 }
 
+/// The exit code, or 128 + the signal as a shell reports it (an abort is 134).
+fn exit_code(status: std::process::ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status
+            .code()
+            .or_else(|| status.signal().map(|signal| 128 + signal))
+    }
+    #[cfg(not(unix))]
+    {
+        status.code()
+    }
+}
+
 fn read_all(reader: &mut impl std::io::Read) -> String {
     let mut bytes = Vec::new();
     let _ = reader.read_to_end(&mut bytes);
@@ -243,7 +263,10 @@ pub fn dotnet_root() -> PathBuf {
 
 /// What one run produced, normalised like the recordings.
 pub struct Ran {
+    /// The exit code (128 + signal when killed by one).
     pub status: Option<i32>,
+    /// What the test agent recorded (`NEWRELIC_TEST_AGENT_LOG`).
+    pub agent_log: String,
     /// The profiler log (ids masked), if the process wrote one.
     pub log: Option<Vec<String>>,
     /// Standard output, placeholders applied.
