@@ -20,6 +20,7 @@ mod align;
 mod allowances;
 mod compare;
 mod lines;
+mod noise;
 mod recording;
 mod scenarios;
 mod setup;
