@@ -114,14 +114,20 @@ impl AllowList {
     pub fn parse(text: &str) -> AllowList {
         let mut rules = Vec::new();
         let mut id = None;
+        let mut after_rule = false;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if let Some(comment) = line.strip_prefix('#') {
-                if let Some(named) = compatibility_id(comment) {
-                    id = Some(named);
+                match compatibility_id(comment) {
+                    Some(named) => id = Some(named),
+                    // A new block of rules without an id.
+                    None if after_rule => id = None,
+                    None => {}
                 }
+                after_rule = false;
                 continue;
             }
             rules.push((line.to_string(), id.clone()));
+            after_rule = true;
         }
         AllowList { rules }
     }
@@ -330,8 +336,14 @@ mod tests {
             &BTreeMap::new(),
         );
         let allow = AllowList::parse(
-            "# L1: lines logged before the log file opened\nlog lines Found newrelic.config at:\n",
+            "# L1: lines logged before the log file opened\nlog lines Found newrelic.config at:\n# ours only\nlog lines validation\n",
         );
+        let ours_only = Difference {
+            category: "log lines".to_string(),
+            side: Side::OnlyB,
+            detail: "validation events".to_string(),
+        };
+        assert_eq!(allow.reason(&ours_only), Some(""));
         let verdict = render_explained(&report, &allow);
         assert!(!verdict.passed);
         assert!(
