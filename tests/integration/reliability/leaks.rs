@@ -84,7 +84,7 @@ fn unit_tests_under_valgrind_leak_nothing_and_touch_no_invalid_memory() {
     let mut rec = Record::new(
         "leaks",
         "unit_tests_under_valgrind_leak_nothing_and_touch_no_invalid_memory",
-        "Every library unit test (cargo test --lib: configuration, extension XML, IL engine, logging, thread-profiler cache, COM/FFI layers against mocks) under valgrind memcheck --leak-check=full",
+        "Every library unit test (cargo test --lib: configuration, extension XML, IL engine, logging, thread-profiler cache, COM/FFI layers against mocks) under valgrind memcheck --leak-check=full; then the library under test (NR_PROFILER_LIBRARY or the built cdylib) loaded by the smoke host (build_targets/smoke/host.c), its COM entry points and agent exports called, under memcheck",
     );
     let version = Command::new("valgrind").arg("--version").output();
     let version = match version {
