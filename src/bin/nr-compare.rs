@@ -4,18 +4,23 @@
 //! ```text
 //! nr-compare [--profiler-log A B] [--agent A B] [--validation A B]
 //!            [--replace-a FROM=TO]... [--replace-b FROM=TO]...
-//!            [--allow FILE] [--unordered] [--max-details N]
+//!            [--allow FILE] [--unordered] [--max-details N] [--explain]
 //! ```
+//! `--explain` lists every difference on its own line with the
+//! docs/compatibility.md id of the allow-list rule that explains it, or
+//! `UNEXPLAINED` (the side-by-side report, docs/fidelity.md).
+//!
 //! Exit code 0: equivalent (every difference is on the allow-list);
 //! 1: different; 2: usage or input error.
 
 use std::path::PathBuf;
 use NewRelicProfiler::compare::{
-    agent_log, profiler_log, render, validation_log, AllowList, Replacements, Report,
+    agent_log, profiler_log, render, render_explained, validation_log, AllowList, Replacements,
+    Report,
 };
 
 const USAGE: &str = "usage: nr-compare [--profiler-log A B] [--agent A B] [--validation A B] \
-[--replace-a FROM=TO]... [--replace-b FROM=TO]... [--allow FILE] [--unordered] [--max-details N]";
+[--replace-a FROM=TO]... [--replace-b FROM=TO]... [--allow FILE] [--unordered] [--max-details N] [--explain]";
 
 #[derive(Default)]
 struct Options {
@@ -27,6 +32,7 @@ struct Options {
     allow: AllowList,
     ordered: bool,
     max_details: usize,
+    explain: bool,
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -64,6 +70,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                 o.allow = AllowList::parse(&text);
             }
             "--unordered" => o.ordered = false,
+            "--explain" => o.explain = true,
             "--max-details" => {
                 o.max_details = next("a number")?
                     .parse()
@@ -100,7 +107,11 @@ fn run(o: &Options) -> Result<bool, String> {
         let eb = validation_log::parse(&read(b)?, &o.replace_b)?;
         validation_log::compare(&ea, &eb, &mut report);
     }
-    let verdict = render(&report, &o.allow, o.max_details);
+    let verdict = if o.explain {
+        render_explained(&report, &o.allow)
+    } else {
+        render(&report, &o.allow, o.max_details)
+    };
     print!("{}", verdict.text);
     Ok(verdict.passed)
 }

@@ -99,33 +99,76 @@ impl Report {
 }
 
 /// Differences that are expected (docs/compatibility.md deviations, or
-/// noise of the environment). One rule per line: `<category> <substring>`;
-/// `#` starts a comment.
+/// noise of the environment). One rule per line: `<category> <substring>`,
+/// where the category may be several words (`log lines Found newrelic…`)
+/// or `*` for any; `#` starts a comment. A comment of the form `# <ID>: …` (`# L1: …`)
+/// names the docs/compatibility.md row that explains the rules after it,
+/// up to the next such comment.
 #[derive(Clone, Debug, Default)]
 pub struct AllowList {
-    rules: Vec<(String, String)>,
+    /// `(rule text, compatibility id)`.
+    rules: Vec<(String, Option<String>)>,
 }
 
 impl AllowList {
     pub fn parse(text: &str) -> AllowList {
-        let rules = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| match l.split_once(char::is_whitespace) {
-                Some((category, pattern)) => (category.to_string(), pattern.trim().to_string()),
-                None => (l.to_string(), String::new()),
-            })
-            .collect();
+        let mut rules = Vec::new();
+        let mut id = None;
+        let mut after_rule = false;
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(comment) = line.strip_prefix('#') {
+                match compatibility_id(comment) {
+                    Some(named) => id = Some(named),
+                    // A new block of rules without an id.
+                    None if after_rule => id = None,
+                    None => {}
+                }
+                after_rule = false;
+                continue;
+            }
+            rules.push((line.to_string(), id.clone()));
+            after_rule = true;
+        }
         AllowList { rules }
     }
 
     pub fn allows(&self, difference: &Difference) -> bool {
-        self.rules.iter().any(|(category, pattern)| {
-            (category == "*" || *category == difference.category)
-                && difference.detail.contains(pattern.as_str())
+        self.rule(difference).is_some()
+    }
+
+    /// The compatibility id of the rule that allows `difference` (`Some("")`
+    /// for a rule without one), or `None` if no rule does.
+    pub fn reason(&self, difference: &Difference) -> Option<&str> {
+        self.rule(difference)
+            .map(|(_, id)| id.as_deref().unwrap_or(""))
+    }
+
+    fn rule(&self, difference: &Difference) -> Option<&(String, Option<String>)> {
+        self.rules.iter().find(|(rule, _)| {
+            let pattern = if let Some(rest) = rule.strip_prefix("* ") {
+                Some(rest)
+            } else if rule == "*" || *rule == difference.category {
+                Some("")
+            } else {
+                rule.strip_prefix(difference.category.as_str())
+                    .and_then(|rest| rest.strip_prefix(' '))
+            };
+            pattern.is_some_and(|p| difference.detail.contains(p.trim()))
         })
     }
+}
+
+/// ` L1: …` → `L1`: an upper-case letter, digits, a colon.
+fn compatibility_id(comment: &str) -> Option<String> {
+    let word = comment.trim_start().split(':').next()?;
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    let rest: String = chars.collect();
+    (first.is_ascii_uppercase()
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_digit())
+        && comment.trim_start().len() > word.len())
+    .then(|| word.to_string())
 }
 
 /// The outcome of a comparison: the table text and whether it passed.
@@ -204,6 +247,34 @@ pub fn render(report: &Report, allow: &AllowList, max_details: usize) -> Verdict
     Verdict { text, passed }
 }
 
+/// Every difference on its own line, each marked with the compatibility id
+/// of the allow-list rule that explains it, or `UNEXPLAINED` (the
+/// side-by-side report, `nr-compare --explain`).
+pub fn render_explained(report: &Report, allow: &AllowList) -> Verdict {
+    let mut text = String::new();
+    let mut passed = true;
+    for d in &report.differences {
+        let side = match d.side {
+            Side::OnlyA => "only in A",
+            Side::OnlyB => "only in B",
+            Side::Changed => "changed",
+        };
+        let verdict = match allow.reason(d) {
+            Some("") => "allowed".to_string(),
+            Some(id) => format!("allowed {id}"),
+            None => {
+                passed = false;
+                "UNEXPLAINED".to_string()
+            }
+        };
+        let _ = writeln!(text, "{verdict}: {} {side}: {}", d.category, d.detail);
+    }
+    if report.differences.is_empty() {
+        text.push_str("identical\n");
+    }
+    Verdict { text, passed }
+}
+
 /// Counts items into a multiset.
 pub fn multiset<I: IntoIterator<Item = String>>(items: I) -> BTreeMap<String, usize> {
     let mut map = BTreeMap::new();
@@ -251,6 +322,49 @@ mod tests {
         let verdict = render(&report, &allow, 10);
         assert!(verdict.passed, "{}", verdict.text);
         assert!(verdict.text.contains("allowed"));
+    }
+
+    #[test]
+    fn allowed_differences_are_explained_by_their_compatibility_id() {
+        let mut report = Report::default();
+        report.compare_sets(
+            "log lines",
+            &multiset(vec![
+                "[Info] Found newrelic.config at: x".to_string(),
+                "odd".to_string(),
+            ]),
+            &BTreeMap::new(),
+        );
+        let allow = AllowList::parse(
+            "# L1: lines logged before the log file opened\nlog lines Found newrelic.config at:\n# ours only\nlog lines validation\n",
+        );
+        let ours_only = Difference {
+            category: "log lines".to_string(),
+            side: Side::OnlyB,
+            detail: "validation events".to_string(),
+        };
+        assert_eq!(allow.reason(&ours_only), Some(""));
+        let verdict = render_explained(&report, &allow);
+        assert!(!verdict.passed);
+        assert!(
+            verdict
+                .text
+                .contains("allowed L1: log lines only in A: [Info] Found newrelic.config at: x"),
+            "{}",
+            verdict.text
+        );
+        assert!(
+            verdict
+                .text
+                .contains("UNEXPLAINED: log lines only in A: odd"),
+            "{}",
+            verdict.text
+        );
+        assert_eq!(
+            compatibility_id(" R8: per-call lookup"),
+            Some("R8".to_string())
+        );
+        assert_eq!(compatibility_id(" nr-compare allow-list for"), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod loader;
 pub mod newrelic_config;
 pub mod process_filter;
 pub mod xml;
+mod xml_cut;
 
 #[cfg(test)]
 mod tests;

@@ -31,7 +31,8 @@ pub struct XmlError {
 /// Parses `text`. `Ok(None)` means the text holds no element at all (empty,
 /// whitespace, only a declaration or comments): RapidXML accepts such input
 /// as an empty document, and callers then report a missing node rather than
-/// a parse error.
+/// a parse error. Input cut off inside its first start tag is a parse error
+/// with RapidXML's reason `expected >` ([`super::xml_cut`]).
 pub fn parse(text: &str) -> Result<Option<Document<'_>>, XmlError> {
     let trimmed = trim_leading(text);
     if let Some(at) = trimmed.find(ENTITY_DECLARATION) {
@@ -46,7 +47,11 @@ pub fn parse(text: &str) -> Result<Option<Document<'_>>, XmlError> {
     };
     match Document::parse_with_options(trimmed, options) {
         Ok(document) => Ok(Some(document)),
-        Err(roxmltree::Error::NoRootNode) => Ok(None),
+        Err(roxmltree::Error::NoRootNode) if super::xml_cut::is_empty_document(trimmed) => Ok(None),
+        Err(roxmltree::Error::NoRootNode) => Err(XmlError {
+            what: super::xml_cut::CUT_IN_START_TAG.to_string(),
+            remainder: String::new(),
+        }),
         Err(error) => Err(XmlError {
             what: error.to_string(),
             remainder: remainder_at(trimmed, error.pos()),

@@ -26,6 +26,9 @@ pub const TD_SEQUENTIAL_LAYOUT: u32 = 0x0008;
 pub struct FunctionIdentity {
     pub function_id: FunctionID,
     pub module: Arc<ModuleFacts>,
+    /// The AppDomain's name when this function was identified (§3.6 `<fn>`;
+    /// see [`ModuleFacts::app_domain_name`]).
+    pub app_domain: String,
     pub method_token: mdMethodDef,
     pub method: MethodProps,
     /// `Outer+Inner`, namespace-qualified, backtick arity kept.
@@ -54,7 +57,7 @@ impl fmt::Display for FunctionIdentity {
             f,
             "(Module: {}, AppDomain: {})[{}]{}.{}({})",
             self.module.path,
-            self.module.app_domain,
+            self.app_domain,
             self.module.assembly_name,
             self.type_name,
             self.method.name,

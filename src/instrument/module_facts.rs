@@ -1,12 +1,15 @@
 //! Per-module facts the matcher needs for every JIT-compiled method —
-//! module path, assembly name and version, AppDomain — fetched once per
-//! module instead of once per method (the original re-reads them for each
-//! function; the answers cannot change while the module is loaded).
+//! module path, assembly name and version — fetched once per module instead
+//! of once per method (the original re-reads them for each function; they
+//! cannot change while the module is loaded). The AppDomain *name* is the
+//! exception: the runtime renames the default domain (`DefaultDomain` →
+//! `clrhost`) after System.Private.CoreLib has loaded, so it is read for
+//! each function that is logged, as the original does (compatibility R5).
 
 use crate::clr::assembly_metadata::Version4;
 use crate::clr::metadata_import::MetadataImport;
 use crate::clr::{ClrResult, ProfilerInfo};
-use crate::ffi::types::ModuleID;
+use crate::ffi::types::{AppDomainID, ModuleID};
 use once_cell::sync::OnceCell;
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -20,7 +23,9 @@ pub struct ModuleFacts {
     pub path: String,
     /// Simple assembly name (`GetAssemblyInfo`).
     pub assembly_name: String,
-    pub app_domain: String,
+    /// The AppDomain the assembly was loaded into; its name is read when
+    /// needed ([`ModuleFacts::app_domain_name`]).
+    pub app_domain_id: AppDomainID,
     /// The assembly's version from its metadata (§4.6), read on first need:
     /// only points with version bounds ask for it.
     assembly_version: OnceCell<Option<Version4>>,
@@ -72,9 +77,13 @@ impl ModuleFacts {
         })
     }
 
-    /// `IsCoreClr()` of the original's `Function`: the AppDomain is `clrhost` (§1.4).
-    pub fn is_core_app_domain(&self) -> bool {
-        self.app_domain == "clrhost"
+    /// The AppDomain's name now (`GetAppDomainInfo`), empty if the runtime
+    /// cannot say. Read per function, not cached: CoreLib loads while the
+    /// default domain is still called `DefaultDomain`; by the time its
+    /// methods are compiled the runtime calls it `clrhost` (reference runs
+    /// hello-finest, corelib; compatibility R5).
+    pub fn app_domain_name(&self, info: &ProfilerInfo) -> String {
+        info.app_domain_name(self.app_domain_id).unwrap_or_default()
     }
 }
 
@@ -126,15 +135,12 @@ impl ModuleCache {
 fn read_facts(info: &ProfilerInfo, module_id: ModuleID) -> ClrResult<ModuleFacts> {
     let module = info.module_info(module_id)?;
     let assembly = info.assembly_info(module.assembly_id)?;
-    let app_domain = info
-        .app_domain_name(assembly.app_domain_id)
-        .unwrap_or_default();
     let import = info.metadata_import(module_id).ok();
     Ok(ModuleFacts {
         module_id,
         path: module.name,
         assembly_name: assembly.name,
-        app_domain,
+        app_domain_id: assembly.app_domain_id,
         assembly_version: OnceCell::new(),
         api_attributes: OnceCell::new(),
         import,

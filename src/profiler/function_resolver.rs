@@ -46,9 +46,11 @@ impl FunctionResolver {
             Ok(function) => Resolution::Function(function),
             Err(parameterized) => {
                 if parameterized {
+                    crate::log_trace!("Generic function lookup falling back to map");
                     if let Some(function) = self.remembered.lock().remove(&key) {
                         return Resolution::Function(function);
                     }
+                    crate::log_trace!("Generic function lookup failed, queued a reJIT");
                 }
                 self.queued.lock().insert(key);
                 Resolution::Queued
@@ -57,10 +59,12 @@ impl FunctionResolver {
     }
 
     /// `ReJITCompilationStarted`: if the compiled method was queued, keep its
-    /// FunctionID and return true — the caller requests the ReJIT again.
+    /// FunctionID and return true — the caller requests the ReJIT again
+    /// (the original's Debug line says so first).
     pub fn on_rejit_started(&self, key: MethodKey, function: FunctionID) -> bool {
         if self.queued.lock().remove(&key) {
             self.remember(key, function);
+            crate::log_debug!("Requesting a reJIT of a generic function");
             true
         } else {
             false

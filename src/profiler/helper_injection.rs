@@ -274,9 +274,14 @@ impl Active {
         let parameters = crate::instrument::function::parameter_text(import, &props.signature)
             .map(|(_, text)| text)
             .unwrap_or_default();
+        // The AppDomain name is read per function, as for every other
+        // function line (compatibility R5).
         let display = format!(
             "(Module: {}, AppDomain: {})[{}]{HELPER_CLASS}.{}({parameters})",
-            facts.path, facts.app_domain, facts.assembly_name, props.name
+            facts.path,
+            facts.app_domain_name(&self.info),
+            facts.assembly_name,
+            props.name
         );
         crate::log_info!("Instrumenting helper method: {display}");
         match self.write_helper_body(host, function.token, helper) {

@@ -30,6 +30,7 @@ use crate::instrument::tokens::Tokenizer;
 use crate::instrument::wrapper::{build_default_wrapper, OriginalMethod, TracerCall};
 use crate::log::{self, Level};
 use crate::profiler::byref_like::RuntimeByRefLike;
+use crate::profiler::trace_lines::{self, RewriteKind};
 use std::sync::Arc;
 
 const ASYNC_STATE_MACHINE_ATTRIBUTE: &str =
@@ -47,6 +48,9 @@ pub enum Phase<'a> {
 struct Candidate {
     identity: FunctionIdentity,
     attribute: ApiAttribute,
+    /// `AsyncStateMachineAttribute` found (read only when used; see
+    /// [`trace_lines::detect_async`]).
+    is_async: bool,
 }
 
 impl Active {
@@ -58,7 +62,7 @@ impl Active {
             self.instrument_helper(function_id);
         }
         let configuration = self.configuration();
-        let candidate = match self.identify(function_id, &configuration) {
+        let mut candidate = match self.identify(function_id, &configuration) {
             Ok(Some(candidate)) => candidate,
             Ok(None) => return S_OK,
             Err(IdentifyError::Metadata) => {
@@ -75,6 +79,11 @@ impl Active {
         if matches!(phase, Phase::FirstJit) && !self.first_jit_decision(function_id) {
             return S_OK;
         }
+        candidate.is_async = trace_lines::detect_async(
+            &candidate.identity,
+            matches!(phase, Phase::ReJit(_)),
+            || has_attribute(&candidate.identity, ASYNC_STATE_MACHINE_ATTRIBUTE),
+        );
         let identity = &candidate.identity;
         crate::log_trace!("Possibly instrumenting: {identity}");
         if identity.type_name == API_TYPE {
@@ -106,8 +115,11 @@ impl Active {
         // skipped where they cannot find anything (assemblies never scanned,
         // modules without those attribute types), which makes the
         // assembly-name check possible before any per-method metadata call.
-        let may_filter =
-            !log::global().is_enabled(Level::Trace) && module.assembly_name != API_ASSEMBLY;
+        let tracing = log::global().is_enabled(Level::Trace);
+        if tracing && !scans_attributes(&module.assembly_name) {
+            trace_lines::not_searching(&module.assembly_name);
+        }
+        let may_filter = !tracing && module.assembly_name != API_ASSEMBLY;
         let scan =
             scans_attributes(&module.assembly_name) && module.may_carry_attributes(&API_ATTRIBUTES);
         let wanted_assembly = configuration.should_instrument_assembly(&module.assembly_name);
@@ -146,6 +158,7 @@ impl Active {
         Ok(Some(Candidate {
             identity: FunctionIdentity {
                 function_id,
+                app_domain: module.app_domain_name(&self.info),
                 module,
                 method_token: function.token,
                 method,
@@ -155,6 +168,7 @@ impl Active {
                 parameters,
             },
             attribute,
+            is_async: false,
         }))
     }
 
@@ -233,7 +247,7 @@ impl Active {
                 crate::log_info!("Instrumenting method: {identity}");
                 decided(identity, &point, "instrument");
                 let traits = MethodTraits {
-                    is_async: has_attribute(identity, ASYNC_STATE_MACHINE_ATTRIBUTE),
+                    is_async: candidate.is_async,
                     attribute: candidate.attribute,
                 };
                 started.stop(Counter::RewriteMatching);
@@ -352,6 +366,7 @@ impl Active {
                 3u32
             }
         );
+        trace_lines::rewrite_steps_done(identity, RewriteKind::Default);
         counters::runtime_call(|| control.set_il_function_body(&new_body))
             .map_err(|hr| RewriteError::Token(crate::instrument::tokens::TokenError::Metadata(hr)))
     }
@@ -430,6 +445,7 @@ impl Active {
                 1u32
             }
         );
+        trace_lines::rewrite_steps_done(identity, RewriteKind::Api);
         let written = match phase {
             Phase::FirstJit => {
                 self.info

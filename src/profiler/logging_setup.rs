@@ -43,28 +43,35 @@ pub fn start_logging(
 }
 
 /// The lines the original writes whenever it applies logging settings
-/// (start-up and `ReloadConfiguration`): the level, console mode, and the
-/// clamp warnings.
+/// (start-up and `ReloadConfiguration`), in its order: the level actually
+/// in force (the clamped one, as `GetLevel()` answers), the console Warn —
+/// written whenever console logging is on, whatever the level, since the
+/// original's "console restricts the level" test is the console flag alone
+/// (reference runs `console` and `console-dbg`) — the Azure Function Warn
+/// when that mode clamps the level, then `Console logging enabled`.
 pub fn log_settings_lines(settings: LogSettings) {
-    if settings.enabled {
-        crate::log_info!("<-- New logging level set: {}", settings.level.tag());
-        if settings.console {
-            crate::log_info!("Console logging enabled");
-        }
-        let effective = settings.effective_level();
-        if effective != settings.level {
-            if settings.console {
-                crate::log_warn!(
-                    "Logging level has been clamped to {}. Console logging at DEBUG or TRACE level incurs a very large performance hit.",
-                    effective.tag()
-                );
-            } else {
-                crate::log_warn!(
-                    "Logging level has been clamped to {}. TRACE level logging is not supported in Azure Function mode.",
-                    effective.tag()
-                );
-            }
-        }
+    if !settings.enabled {
+        return;
+    }
+    let effective = settings.effective_level();
+    crate::log_info!("<-- New logging level set: {}", effective.tag());
+    if settings.console {
+        crate::log_warn!(
+            "Logging level has been clamped to {}. Console logging at DEBUG or TRACE level incurs a very large performance hit.",
+            effective.tag()
+        );
+    }
+    let azure_clamps = settings.azure_function_mode
+        && !settings.azure_function_log_level_override
+        && settings.level < Level::Info;
+    if azure_clamps {
+        crate::log_warn!(
+            "Logging level has been clamped to {}. TRACE level logging is not supported in Azure Function mode.",
+            effective.tag()
+        );
+    }
+    if settings.console {
+        crate::log_info!("Console logging enabled");
     }
 }
 

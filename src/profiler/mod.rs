@@ -17,6 +17,7 @@ mod module_scan;
 mod refresh;
 #[cfg(test)]
 mod tests;
+pub mod trace_lines;
 
 use crate::clr::function_control::FunctionControl;
 use crate::counters::{self, Counter, Timer};

@@ -138,7 +138,7 @@ fn a_seeded_difference_is_reported_clearly() {
 
     // The same difference, allow-listed, passes and is counted as allowed.
     let allow = a.dir.path().join("allow.txt");
-    std::fs::write(&allow, "# the seeded point and the counts it changes\n* GenericReturn\npoints\n* Identified\n* points=\n* methods=\n").unwrap();
+    std::fs::write(&allow, "# the seeded point, the counts it changes and its generic re-JIT request\n* GenericReturn\npoints\n* Identified\n* points=\n* methods=\n* Requesting a reJIT of a generic function\n").unwrap();
     let (code, report) = compare_with(&a, &b, &["--allow".as_ref(), allow.as_os_str()]);
     assert_eq!(code, 0, "{report}");
     assert!(report.contains("RESULT: equivalent"), "{report}");

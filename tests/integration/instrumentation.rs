@@ -270,6 +270,50 @@ fn async_methods_carry_the_async_flag() {
         "0x3400",
         "no leak into other methods"
     );
+    // X2 proper: one matcher (no `parameters`) makes one point for both
+    // overloads of `Overloads.Work`. The async one is rewritten first; the
+    // original ORs bit 23 into the shared point, so the synchronous
+    // overload then reports 0x803400 too. Here it keeps 0x3400.
+    let project =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/apps/AsyncOverloadApp");
+    let f = fixtures();
+    dotnet_build(&project, &f.artifacts);
+    let home = Home::new();
+    home.write_extension(
+        "Overloads.xml",
+        r#"<?xml version="1.0"?><extension xmlns="urn:newrelic-extension"><instrumentation><tracerFactory><match assemblyName="AsyncOverloadApp" className="AsyncOverloadApp.Overloads"><exactMethodMatcher methodName="Work" /></match></tracerFactory></instrumentation></extension>"#,
+    );
+    let scratch = scratch();
+    let agent_log = scratch.path().join("agent.log");
+    let dll = f
+        .artifacts
+        .join("bin/AsyncOverloadApp/release/AsyncOverloadApp.dll");
+    let out = Run::command("dotnet", &[dll.to_str().expect("UTF-8 path")])
+        .home(&home)
+        .log_dir(scratch.path())
+        .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
+        .run();
+    out.assert_success();
+    assert!(
+        out.stdout.contains("async=42") && out.stdout.contains("sync=5"),
+        "{}",
+        out.stdout
+    );
+    let agent = AgentLog::read(&agent_log);
+    let calls = agent.calls_to("AsyncOverloadApp.Overloads", "Work");
+    let flags: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|c| (c.signature.as_str(), c.flags.as_str()))
+        .collect();
+    assert_eq!(
+        flags,
+        vec![
+            ("System.Int32", "0x803400"),
+            ("System.String", "0x3400"),
+            ("System.Int32", "0x803400"),
+        ],
+        "the async flag of the first overload leaked into the point both share"
+    );
 }
 
 #[test]

@@ -126,6 +126,27 @@ fn shipped_linux_extensions_instrument_httpclient_and_aspnetcore() {
     );
 }
 
+/// Compatibility P4: a character outside the Basic Multilingual Plane in
+/// `NEW_RELIC_LAMBDA_HANDLER` makes the original's UTF-16 conversion throw,
+/// and it detaches. Here the value is used as written.
+#[test]
+fn a_lambda_handler_with_a_character_outside_the_bmp_is_used() {
+    let home = Home::new();
+    let logs = scratch();
+    let handler = "ProfilerTestApp::ProfilerTestApp.Work::Compute\u{1F600}";
+    let out = Run::app(&["hello"])
+        .home(&home)
+        .log_dir(logs.path())
+        .env("NEW_RELIC_LOG_LEVEL", "debug")
+        .env("NEW_RELIC_LAMBDA_HANDLER", handler)
+        .run();
+    out.assert_app_ran();
+    out.log(logs.path())
+        .assert_has(&format!("Found NEW_RELIC_LAMBDA_HANDLER environment variable: {handler}"))
+        .assert_has("Serverless mode detected. Assembly: ProfilerTestApp Class: ProfilerTestApp.Work Method: Compute\u{1F600}")
+        .assert_has("Profiler initialized");
+}
+
 #[test]
 fn lambda_handler_point_from_the_environment() {
     let home = Home::new();

@@ -187,6 +187,35 @@ fn custom_instrumentation_is_applied_and_removed() {
         .assert_has("Applying custom instrumentation");
 }
 
+/// Compatibility E6: the original parses a live document with a recursive
+/// parser on the calling thread, so one nested 100 000 elements deep
+/// overflows the stack inside `ApplyCustomInstrumentation` and the
+/// application aborts. Here the document is parsed without recursion: it is
+/// applied like any other, and its point instrumented.
+#[test]
+fn a_live_document_nested_100000_deep_is_applied() {
+    let home = Home::new();
+    home.write_extension("Live.xml", &extension(&[("LiveApp.Targets", "One")]));
+    let work = scratch();
+    let custom = work.path().join("deep.xml");
+    let depth = 100_000;
+    let deep = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+    let document = extension(&[("LiveApp.Targets", "Three")])
+        .replace("<tracerFactory>", &format!("<tracerFactory>{deep}"));
+    std::fs::write(&custom, document).unwrap();
+    let r = run_live(&home, &["live", custom.to_str().unwrap()], "info");
+    assert!(
+        r.out.stdout.contains("add=0") && r.out.stdout.contains("apply=0"),
+        "{}",
+        r.out.stdout
+    );
+    assert_eq!(
+        r.agent.phase(Some("applied")).called_methods(),
+        vec!["One", "Three"]
+    );
+    r.log.assert_has("Applying live instrumentation");
+}
+
 #[test]
 fn refreshes_racing_with_calls_lose_and_double_nothing() {
     let home = Home::new();

@@ -195,6 +195,28 @@ fn console_mode_clamps_debug_to_info() {
         out.stdout
     );
     assert!(!out.stdout.contains("[Debug]"), "{}", out.stdout);
+    // As the original (reference run console-dbg): the level line names the
+    // clamped level, and the Warn comes before `Console logging enabled`.
+    let messages: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .map(|l| l.get(28..).unwrap_or(l))
+        .collect();
+    let at = |m: &str| messages.iter().position(|x| x.starts_with(m));
+    assert_eq!(
+        messages
+            .get(at("<-- New logging level set").expect("level line"))
+            .copied(),
+        Some("<-- New logging level set: Info "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        at("Logging level has been clamped") < at("Console logging enabled"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

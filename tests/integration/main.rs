@@ -27,6 +27,7 @@ mod logging;
 mod package;
 mod process_filter;
 mod ready_to_run;
+mod reference_runs;
 mod reliability;
 mod startup_failures;
 mod thread_profiler;

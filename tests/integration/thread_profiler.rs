@@ -170,14 +170,33 @@ fn a_2000_deep_stack_is_capped_and_flagged_s_false() {
     assert_passed(&out, logs.path(), &["deep_stack_is_capped"]);
 }
 
+/// Compatibility T6. The first part is the original's own behaviour
+/// (`RequestProfile_Abort`: a shutdown from another thread aborts a waiting
+/// request), which both profilers show. The races are what tells them
+/// apart (`tests/apps/ThreadProfileApp/Races.cs`): 200 requests racing a
+/// shutdown loop at swept delays, and 20 rounds of two requests at once,
+/// every request on a deadline. The original resets its shutdown flag
+/// after joining the worker, so a request that wakes late waits forever,
+/// and it lets two requests share one completion signal, so one of them
+/// waits forever; here every request returns — `S_OK` or `E_ABORT`, and
+/// for two at once exactly one `S_OK` and one `E_FAIL`.
 #[test]
 fn shutdown_from_another_thread_aborts_a_waiting_request() {
     let home = Home::new();
     let logs = scratch();
-    let out = run(&home, logs.path(), &["abort"]);
+    let out = run(&home, logs.path(), &["abort", "races"]);
     report(&out, "ABORT");
-    assert_passed(&out, logs.path(), &["shutdown_aborts_a_waiting_request"])
-        .assert_has("TP: Shutting down thread profiler");
+    report(&out, "RACE");
+    assert_passed(
+        &out,
+        logs.path(),
+        &[
+            "shutdown_aborts_a_waiting_request",
+            "concurrent_requests_both_return",
+            "shutdown_races_end_every_request",
+        ],
+    )
+    .assert_has("TP: Shutting down thread profiler");
 }
 
 #[test]

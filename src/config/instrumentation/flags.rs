@@ -72,12 +72,10 @@ pub struct NotANumber {
 /// Empty attributes count as absent, as in the original. Comparisons are
 /// case-insensitive (ASCII-xor).
 ///
-/// `SuppressRecursiveCalls` follows the spec's rule for the
-/// `suppressRecursiveCalls` attribute. Every version of the original's
-/// source we could read takes that flag's text from the `level` attribute
-/// instead (so `suppressRecursiveCalls` is never read and any non-`true`
-/// `level` clears the flag); the spec wins until the lead decides otherwise.
-/// No shipped file uses either attribute.
+/// `SuppressRecursiveCalls` is read from the `suppressRecursiveCalls`
+/// attribute, as the spec says and as the original does at the spec's
+/// commit 2d17f05 (older sources took its text from `level`; see
+/// docs/compatibility.md X3, which records that there is no difference).
 pub fn xml_tracer_arguments(attributes: &TracerAttributes<'_>) -> Result<u32, NotANumber> {
     let mut flags = 0u32;
 

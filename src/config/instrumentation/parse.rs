@@ -53,12 +53,6 @@ pub(crate) fn parse_document(
     add: &mut dyn FnMut(InstrumentationPoint, &mut Messages),
 ) -> Result<(), FileError> {
     let document = xml::parse(text).map_err(FileError::Xml)?;
-    if document.is_none() && !is_empty_document(text) {
-        return Err(FileError::Xml(XmlError {
-            what: "unexpected end of data".to_string(),
-            remainder: String::new(),
-        }));
-    }
     let Some(extension) = document
         .as_ref()
         .and_then(|document| xml::root_element_named(document, "extension"))
@@ -82,50 +76,6 @@ pub(crate) fn parse_document(
         }
     }
     Ok(())
-}
-
-/// True when `text` holds nothing but a BOM, whitespace, complete comments,
-/// processing instructions (the declaration) and a DOCTYPE: RapidXML parses
-/// that as an empty document (so the file only warns that `extension` is
-/// missing). `roxmltree` also reports "no root node" for an element start
-/// cut off by the end of input (`<blah`), which RapidXML rejects, so that
-/// case must count the file invalid (the original's
-/// `increment_invalid_file`).
-fn is_empty_document(text: &str) -> bool {
-    let mut rest = text.trim_start_matches('\u{FEFF}');
-    loop {
-        rest = rest.trim_start_matches([' ', '\t', '\r', '\n']);
-        if rest.is_empty() {
-            return true;
-        }
-        let end = if let Some(comment) = rest.strip_prefix("<!--") {
-            comment.find("-->").map(|end| 4 + end + 3)
-        } else if let Some(instruction) = rest.strip_prefix("<?") {
-            instruction.find("?>").map(|end| 2 + end + 2)
-        } else if rest.starts_with("<!DOCTYPE") {
-            doctype_length(rest)
-        } else {
-            None
-        };
-        match end.and_then(|end| rest.get(end..)) {
-            Some(after) => rest = after,
-            None => return false,
-        }
-    }
-}
-
-/// Length of a `<!DOCTYPE …>` including an internal subset in `[…]`.
-fn doctype_length(text: &str) -> Option<usize> {
-    let mut in_subset = false;
-    for (index, character) in text.char_indices() {
-        match character {
-            '[' => in_subset = true,
-            ']' => in_subset = false,
-            '>' if !in_subset => return Some(index + 1),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Convenience for callers that want the points of one document as a list

@@ -252,6 +252,40 @@ fn exception_on_missing_configuration_node() {
     assert_eq!(result, Err(ConfigError::MissingConfigurationNode));
 }
 
+/// Reference runs `brk` and `live-reload`: a `newrelic.config` cut inside
+/// its root start tag is a parse error with RapidXML's reason, not a
+/// missing `configuration` node (which tells the operator the wrong
+/// problem); a file with no element at all still is one.
+#[test]
+fn global_xml_cut_inside_the_root_start_tag_is_a_parse_error() {
+    let sys = MockSystem::new();
+    for cut in [
+        "<configuration",
+        "<?xml version=\"1.0\"?>\n<configuration agentEnabled=\"true\"",
+    ] {
+        let (result, messages) =
+            Configuration::from_xml_with_messages(cut, LOCAL_DISABLED, "", &core_env(&sys));
+        assert_eq!(
+            result,
+            Err(ConfigError::MainConfigParse {
+                what: "expected >".to_string(),
+                at: String::new()
+            }),
+            "{cut:?}"
+        );
+        assert_eq!(
+            texts(&messages, Level::Error),
+            vec![
+                "Exception thrown while attempting to parse main newrelic.config file: expected >",
+                "Exception thrown at "
+            ]
+        );
+    }
+    let (result, _) =
+        Configuration::from_xml_with_messages("<!-- c -->", LOCAL_DISABLED, "", &core_env(&sys));
+    assert_eq!(result, Err(ConfigError::MissingConfigurationNode));
+}
+
 #[test]
 fn global_parse_error_logs_what_and_where() {
     let sys = MockSystem::new();

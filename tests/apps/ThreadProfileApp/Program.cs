@@ -28,6 +28,10 @@ public static class Program
                 case "timing": Test("timing", () => Scenarios.Timing(rest.Select(int.Parse).ToArray())); break;
                 case "dynamic": Test("dynamic_method_frame", Scenarios.DynamicMethodFrame); break;
                 case "notinit": Scenarios.NotInitialised(rest.Length > 0 ? rest[0] : null); break;
+                case "races":
+                    Test("concurrent_requests_both_return", Races.ConcurrentRequestsBothReturn);
+                    Test("shutdown_races_end_every_request", Races.ShutdownRacesEndEveryRequest);
+                    break;
                 default: Console.Error.WriteLine($"unknown mode {mode}"); return 100;
             }
         }

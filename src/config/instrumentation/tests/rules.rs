@@ -69,6 +69,15 @@ fn suppress_recursive_calls_and_segment_default_on() {
         args(r#"suppressRecursiveCalls="yes""#),
         without(flags::SUPPRESS_RECURSIVE_CALLS)
     );
+    // X3: the flag comes from its own attribute, never from `level`.
+    assert_eq!(
+        args(r#"level="3""#) & flags::SUPPRESS_RECURSIVE_CALLS,
+        flags::SUPPRESS_RECURSIVE_CALLS
+    );
+    assert_eq!(
+        args(r#"level="3" suppressRecursiveCalls="false""#) & flags::SUPPRESS_RECURSIVE_CALLS,
+        0
+    );
     assert_eq!(
         args(r#"transactionTraceSegment="True""#),
         flags::XML_DEFAULT
@@ -283,7 +292,7 @@ fn build_log_lines_in_order() {
         vec![
             (Level::Debug, "Parsing instrumentation file '/x/a.xml'"),
             (Level::Warn, "Exception thrown while attempting to parse instrumentation file '/x/a.xml'. Please validate your instrumentation files against extensions/extension.xsd or contact New Relic support."),
-            (Level::Warn, "Instrumentation file '/x/a.xml' is invalid: unexpected end of data"),
+            (Level::Warn, "Instrumentation file '/x/a.xml' is invalid: expected >"),
             (Level::Debug, "Parsing instrumentation file '/x/b.xml'"),
             (Level::Info, "Identified 1 Instrumentation points (not ignored) in .xml files"),
         ]
