@@ -1,7 +1,8 @@
 //! The thread profiler end to end (reference-profiler §7): `ThreadProfileApp`
 //! P/Invokes the five exports exactly as the agent declares them
-//! (`DllImport("NewRelicProfiler", Cdecl)`, no resolver — the SONAME makes the
-//! short name reach the loaded profiler) and reads the results with the
+//! (`DllImport("NewRelicProfiler", Cdecl)` on Linux, `"NewRelic.Profiler.dll"`
+//! on Windows, no resolver — the SONAME on glibc, the library path on musl,
+//! the module name on Windows make the name reach the loaded profiler) and reads the results with the
 //! agent's own marshalling code. The app runs its checks and prints
 //! `PASS <name>` / `FAIL <name>: …`; measurements are echoed to stderr
 //! (visible with `--nocapture`).
@@ -15,19 +16,13 @@ const UNLOADING: &str = "This process should not be instrumented, unloading prof
 fn app() -> &'static PathBuf {
     static APP: OnceLock<PathBuf> = OnceLock::new();
     APP.get_or_init(|| {
-        let f = fixtures();
-        let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps/ThreadProfileApp");
-        dotnet_build(&project, &f.artifacts);
-        f.artifacts
-            .join("bin/ThreadProfileApp/release/ThreadProfileApp.dll")
+        fixtures();
+        build_app("ThreadProfileApp", "ThreadProfileApp")
     })
 }
 
 fn app_run(args: &[&str]) -> Run {
-    let dll = app().display().to_string();
-    let mut all = vec![dll.as_str()];
-    all.extend_from_slice(args);
-    Run::command("dotnet", &all)
+    Run::managed(app(), args)
 }
 
 fn run(home: &Home, logs: &Path, args: &[&str]) -> Outcome {
@@ -290,7 +285,7 @@ fn exports_without_an_initialised_profiler() {
     let out = app_run(&["notinit", "--", &library])
         .home(&home)
         .log_dir(logs.path())
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", process_name(app()))
         .run();
     out.assert_success();
     assert!(
