@@ -411,6 +411,11 @@ impl Run {
         self.env("CORECLR_NEW_RELIC_HOME", &home.path)
     }
 
+    /// `CORECLR_NEW_RELIC_HOME` set to any folder (an unpacked package).
+    pub fn home_path(self, home: &Path) -> Run {
+        self.env("CORECLR_NEW_RELIC_HOME", home)
+    }
+
     /// `NEW_RELIC_PROFILER_LOG_DIRECTORY`.
     pub fn log_dir(self, dir: &Path) -> Run {
         self.env("NEW_RELIC_PROFILER_LOG_DIRECTORY", dir)
