@@ -21,10 +21,32 @@
 #     load — for the .NET runtime that means silently running without the
 #     profiler.
 
+#   wine_loader x64|x86
+#     sets $WINE to the loader for that architecture: Debian's `wine` script
+#     runs the 32-bit loader whenever wine32:i386 is installed, which fails
+#     outright ("Exec format error") on a kernel that cannot execute 32-bit
+#     x86 programs, so x64 uses the 64-bit loader directly.
+wine_loader() {
+  WINE=wine
+  if [ "$1" = x64 ]; then
+    if command -v wine64 >/dev/null; then WINE="$(command -v wine64)"
+    elif [ -x /usr/lib/wine/wine64 ]; then WINE=/usr/lib/wine/wine64
+    fi
+  fi
+  export WINE
+}
+
+# The kernel runs 32-bit x86 programs (IA-32 emulation): checked with Wine's
+# own 32-bit loader when there is one.
+wine_can_run_32bit() {
+  [ -x /usr/lib/wine/wine ] || return 0
+  /usr/lib/wine/wine --version >/dev/null 2>&1
+}
+
 wine_prefix_healthy() {
   # (the echo runs in the prefix's own cmd.exe: 64-bit in win64, 32-bit in win32)
   local out
-  out="$(WINEDEBUG=-all timeout 120 wine cmd /c echo wine-prefix-ok 2>/dev/null | tr -d '\r')" || return 1
+  out="$(WINEDEBUG=-all timeout 120 "$WINE" cmd /c echo wine-prefix-ok 2>/dev/null | tr -d '\r')" || return 1
   [ "$out" = wine-prefix-ok ] || return 1
   [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ]
 }
@@ -33,6 +55,11 @@ wine_prefix_ready() {
   local tools="$1" arch="$2" logf="$3"
   export WINEPREFIX="$tools/wineprefix-$arch"
   case "$arch" in x64) export WINEARCH=win64 ;; x86) export WINEARCH=win32 ;; esac
+  wine_loader "$arch"
+  if [ "$arch" = x86 ] && ! wine_can_run_32bit; then
+    why="this kernel cannot execute 32-bit x86 programs (Wine's 32-bit loader: Exec format error), so Wine cannot run win-x86 here"
+    return 1
+  fi
   if [ -f "$WINEPREFIX/system.reg" ] && wine_prefix_healthy; then return 0; fi
   if [ -e "$WINEPREFIX" ]; then
     echo "wine: the $arch prefix $WINEPREFIX does not run programs: recreating it" | tee -a "$logf"
@@ -41,7 +68,7 @@ wine_prefix_ready() {
   fi
   echo "wine: creating the $arch prefix $WINEPREFIX" >>"$logf"
   # (no Mono/Gecko install prompts while creating it; nothing is disabled later)
-  WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" timeout 600 wine wineboot -i >>"$logf" 2>&1 || true
+  WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" timeout 600 "$WINE" wineboot -i >>"$logf" 2>&1 || true
   WINEDEBUG=-all wineserver -w 2>/dev/null || true
   if ! wine_prefix_healthy; then
     why="the $arch Wine prefix $WINEPREFIX cannot run programs (see $logf)"

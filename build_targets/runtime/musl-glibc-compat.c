@@ -10,6 +10,7 @@
  * Alpine the runtime uses Alpine's own musl builds of libstdc++/libgcc_s.
  */
 #define _GNU_SOURCE
+#include <link.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -76,11 +77,67 @@ int __cxa_thread_atexit_impl(void (*dtor)(void *), void *object, void *dso) {
 /* 0: "maybe several threads" — always the safe answer. */
 char __libc_single_threaded = 0;
 
-/* glibc 2.35's fast unwinder lookup: "not found" makes libgcc_s fall back
- * to dl_iterate_phdr, which musl has. */
-struct dl_find_object;
-int _dl_find_object(void *pc, struct dl_find_object *result) {
-    (void)pc;
-    (void)result;
-    return -1;
+/* glibc 2.35's lookup of the object holding a code address. GCC 12's
+ * libgcc_s unwinder uses only this when its libc has it (no fallback), so it
+ * must really answer, or every C++ exception the runtime throws ends in
+ * std::terminate: the same answer from musl's dl_iterate_phdr (x86-64
+ * layout of glibc's struct dl_find_object; only dlfo_eh_frame is read). */
+struct dl_find_object {
+    unsigned long long dlfo_flags;
+    void *dlfo_map_start;
+    void *dlfo_map_end;
+    void *dlfo_link_map;
+    void *dlfo_eh_frame;
+    unsigned long long dlfo_reserved[7];
+};
+
+struct find_request {
+    uintptr_t pc;
+    struct dl_find_object *result;
+    int found;
+};
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct find_request *request = data;
+    uintptr_t low = UINTPTR_MAX, high = 0;
+    int contains = 0;
+    void *eh_frame = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD) {
+            uintptr_t end = start + ph->p_memsz;
+            if (start < low) low = start;
+            if (end > high) high = end;
+            if (request->pc >= start && request->pc < end) contains = 1;
+        } else if (ph->p_type == PT_GNU_EH_FRAME) {
+            eh_frame = (void *)start;
+        }
+    }
+    if (!contains) return 0;
+    request->result->dlfo_flags = 0;
+    request->result->dlfo_map_start = (void *)low;
+    request->result->dlfo_map_end = (void *)high;
+    request->result->dlfo_link_map = NULL;
+    request->result->dlfo_eh_frame = eh_frame;
+    request->found = 1;
+    return 1;
 }
+
+int _dl_find_object(void *pc, struct dl_find_object *result) {
+    struct find_request request = {(uintptr_t)pc, result, 0};
+    dl_iterate_phdr(find_object, &request);
+    return request.found ? 0 : -1;
+}
+
+/* libgcc_s's CPU detection (__builtin_cpu_supports): Debian's libgcc_s.so.1
+ * exports both only under a hidden symbol version, which musl's loader does
+ * not bind, not even for libgcc_s's own references. Zero features: callers
+ * take their generic paths. */
+struct cpu_model {
+    unsigned int vendor, type, subtype;
+    unsigned int features[1];
+};
+struct cpu_model __cpu_model;
+int __cpu_indicator_init(void) { return 0; }

@@ -9,7 +9,7 @@
 //!
 //! | target | runner |
 //! |---|---|
-//! | `win-x64`, `win-x86` | `wine App.exe` (`WINEPREFIX` from the environment); paths passed as `Z:\…` |
+//! | `win-x64`, `win-x86` | `wine App.exe` (`NR_WINE` names the loader, `WINEPREFIX` the prefix); paths passed as `Z:\…` |
 //! | `linux-arm64` | `qemu-aarch64 -L /usr/aarch64-linux-gnu ./App` (`NR_QEMU_LD_PREFIX` overrides the sysroot) |
 //! | `linux-musl-x64` | `./App` under musl's loader; `LD_LIBRARY_PATH` = the profiler's folder (as the musl package's `setenv.sh` sets it, docs/install.md) and `NR_MUSL_COMPAT_DIR` (glibc's C++ runtime behind a small shim, `build_targets/runtime/`) |
 //!
@@ -139,7 +139,9 @@ pub fn runner(program: &str, profiler: &Path) -> Command {
     match target() {
         Target::Native => Command::new(program),
         Target::WinX64 | Target::WinX86 => {
-            let mut command = Command::new("wine");
+            // NR_WINE: the loader for the architecture (build_targets/lib/wine.sh)
+            let wine = std::env::var("NR_WINE").unwrap_or_else(|_| "wine".to_string());
+            let mut command = Command::new(wine);
             command.arg(program);
             if std::env::var_os("WINEDEBUG").is_none() {
                 command.env("WINEDEBUG", "-all");
