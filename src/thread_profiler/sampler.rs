@@ -44,7 +44,9 @@ pub fn profile_threads(
             // Omitted as in the original, but not silently: CoreCLR on Unix
             // answers E_NOTIMPL for a thread still running managed code
             // (an emulator makes a spin before a wait long enough to see it).
-            crate::log_debug!("TP: DoStackSnapshot failed for thread {thread:#x}: {hr:#x}, thread omitted");
+            crate::log_debug!(
+                "TP: DoStackSnapshot failed for thread {thread:#x}: {hr:#x}, thread omitted"
+            );
             continue;
         }
         records.push(record_thread(source, names, thread, frames));

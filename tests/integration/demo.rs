@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// What the agent stand-in records for the demo, function ids masked:
 /// the recording of the native linux-x64 run.
-const EXPECTED: &str = "\
+pub const EXPECTED: &str = "\
 Call\tNewRelic.Agent.Core.Tracer.Factories.DefaultTracerFactory\t0x3400\t\tDemoApp\tDemoApp.Shop\tDemoApp.Shop\tPlaceOrder\tSystem.String,System.Int32\tDemoApp.Shop\t[\"coffee\",2]\tfid
 Finish\tDemoApp.Shop.PlaceOrder\t<null>\t<null>
 Call\tNewRelic.Agent.Core.Tracer.Factories.DefaultTracerFactory\t0x3400\t\tDemoApp\tDemoApp.Shop\tDemoApp.Shop\tPlaceOrder\tSystem.String,System.Int32\tDemoApp.Shop\t[\"bagel\",1]\tfid
@@ -22,7 +22,7 @@ Finish\tDemoApp.Shop.PlaceOrder\t<null>\tSystem.InvalidOperationException: unico
 ";
 
 /// The agent log's lines with the function id (last field of a call) masked.
-fn masked(agent_log: &Path) -> String {
+pub fn masked(agent_log: &Path) -> String {
     let text = read_text(agent_log).unwrap_or_default();
     let mut out = String::new();
     for line in text.lines().filter(|l| !l.is_empty()) {

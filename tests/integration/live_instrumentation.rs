@@ -237,7 +237,10 @@ fn exports_without_an_initialised_profiler_return_e_fail() {
     // The profiler attached but detached during Initialize (excluded process).
     let logs = scratch();
     let out = Run::managed(live_app(), &["unattached", &library])
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", process_name(live_app()))
+        .env(
+            "NEW_RELIC_EXCLUDED_APPLICATION_NAMES",
+            process_name(live_app()),
+        )
         .home(&Home::new())
         .log_dir(logs.path())
         .run();

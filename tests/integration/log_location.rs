@@ -106,6 +106,7 @@ fn standard_directory_when_nothing_else_is_set() {
     // (common app data is empty, §3.2), `C:\ProgramData\New Relic\.NET
     // Agent\Logs` on Windows (Wine's common app data, in its prefix).
     // Without a home the profiler detaches, but it logs why first.
+    let _registry = WINE_REGISTRY.lock();
     let standard = standard_log_dir();
     let standard = standard.as_path();
     let out = Run::app(&["hello"]).run();

@@ -31,3 +31,4 @@ mod reliability;
 mod startup_failures;
 mod thread_profiler;
 mod validation;
+mod windows;

@@ -196,16 +196,20 @@ fn packaged_setenv_sh_gives_the_agent_its_thread_profiler() {
         Target::Native => (format!("dotnet '{}'", app.display()), String::new()),
         _ => (
             format!("'{}'", apphost(&app).display()),
-            std::env::var("NR_MUSL_COMPAT_DIR").expect("NR_MUSL_COMPAT_DIR (runtime-check sets it)"),
+            std::env::var("NR_MUSL_COMPAT_DIR")
+                .expect("NR_MUSL_COMPAT_DIR (runtime-check sets it)"),
         ),
     };
     let modes = "interop parked errors deep abort shutdown dynamic";
     let logs = scratch();
-    let out = Run::command("sh", &["-c", &format!(". ./setenv.sh && exec {exec} {modes}")])
-        .env("LD_LIBRARY_PATH", &inherited_path)
-        .cwd(&home)
-        .log_dir(logs.path())
-        .run();
+    let out = Run::command(
+        "sh",
+        &["-c", &format!(". ./setenv.sh && exec {exec} {modes}")],
+    )
+    .env("LD_LIBRARY_PATH", &inherited_path)
+    .cwd(&home)
+    .log_dir(logs.path())
+    .run();
     let shown = format!("stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
     for check in CHECKS {
         assert!(

@@ -192,7 +192,15 @@ pub fn build_app(project: &str, assembly: &str) -> PathBuf {
 /// Builds one C# project into the shared artifacts directory (Release).
 pub fn dotnet_build(project: &Path, artifacts: &Path) {
     dotnet_command(
-        &["build", "-c", "Release", "--nologo", "-v", "quiet", "--artifacts-path"],
+        &[
+            "build",
+            "-c",
+            "Release",
+            "--nologo",
+            "-v",
+            "quiet",
+            "--artifacts-path",
+        ],
         artifacts,
         project,
     );
@@ -409,6 +417,12 @@ impl Run {
     /// `CORECLR_NEW_RELIC_HOME`.
     pub fn home(self, home: &Home) -> Run {
         self.env("CORECLR_NEW_RELIC_HOME", &home.path)
+    }
+
+    /// Removes a variable this run would otherwise set.
+    pub fn unset(mut self, name: &str) -> Run {
+        self.env.remove(name);
+        self
     }
 
     /// `CORECLR_NEW_RELIC_HOME` set to any folder (an unpacked package).

@@ -107,7 +107,11 @@ pub fn for_target(value: &str) -> String {
 /// The folder the profiler creates under a home when no log variable is
 /// set (reference-profiler §3.2): `logs`, `Logs` on Windows.
 pub fn home_logs_dir(home: &Path) -> PathBuf {
-    home.join(if target().is_windows() { "Logs" } else { "logs" })
+    home.join(if target().is_windows() {
+        "Logs"
+    } else {
+        "logs"
+    })
 }
 
 /// The process name the profiler's process filter sees for an app
@@ -171,4 +175,25 @@ pub fn runner(program: &str, profiler: &Path) -> Command {
             command
         }
     }
+}
+
+/// Serialises the tests that write Wine's registry with those that need it
+/// empty (a home from the registry changes where a home-less run logs).
+pub static WINE_REGISTRY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `wine reg ARGS…` in the test prefix (Windows targets only).
+pub fn wine_reg(args: &[&str]) {
+    let wine = std::env::var("NR_WINE").unwrap_or_else(|_| "wine".to_string());
+    let output = Command::new(&wine)
+        .arg("reg")
+        .args(args)
+        .env("WINEDEBUG", "-all")
+        .output()
+        .unwrap_or_else(|e| panic!("{wine} reg: {e}"));
+    assert!(
+        output.status.success(),
+        "{wine} reg {args:?} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
