@@ -90,11 +90,22 @@ fn trailing_separator_gives_a_doubled_separator_that_still_resolves() {
 fn azure_app_service_home_logfiles() {
     let home = Home::new();
     let azure_home = scratch();
-    let out = Run::app(&["hello"])
+    let run = Run::app(&["hello"])
         .home(&home)
-        .env("HOME_EXPANDED", r"C:\DWASFiles\Sites\MySite")
-        .env("HOME", azure_home.path())
-        .run();
+        .env("HOME_EXPANDED", r"C:\DWASFiles\Sites\MySite");
+    let out = if target().is_windows() {
+        // Wine keeps the Unix HOME out of a Windows process's environment;
+        // its registry environment is how a Windows process gets one.
+        let _registry = WINE_REGISTRY.lock();
+        let value = target_path(azure_home.path());
+        let key = r"HKCU\Environment";
+        wine_reg(&["add", key, "/v", "HOME", "/t", "REG_SZ", "/d", &value, "/f"]);
+        let out = run.run();
+        wine_reg(&["delete", key, "/v", "HOME", "/f"]);
+        out
+    } else {
+        run.env("HOME", azure_home.path()).run()
+    };
     out.assert_app_ran();
     out.log(&azure_home.path().join("LogFiles/NewRelic"))
         .assert_has("Profiler initialized");

@@ -77,6 +77,16 @@ impl Target {
             Target::LinuxArm64 => 4,
         }
     }
+
+    /// How much slower than natively a runtime-level operation may be here:
+    /// suspending the runtime goes through Wine's server or qemu's signal
+    /// emulation (a sanity bound is scaled by it, never dropped).
+    pub fn speed_allowance(self) -> f64 {
+        match self {
+            Target::Native | Target::LinuxMuslX64 => 1.0,
+            Target::WinX64 | Target::WinX86 | Target::LinuxArm64 => 5.0,
+        }
+    }
 }
 
 /// The path as the app and the profiler see it: `Z:\…` under Wine.

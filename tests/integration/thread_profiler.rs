@@ -195,11 +195,19 @@ fn after_shutdown_names_are_unknown_and_a_new_request_restarts() {
 /// `RequestFunctionNames` for all its frames. A small gen0 budget keeps the
 /// app's own garbage out of the resident set, so what is left is the
 /// profiler's; the name cache size is read from the TRACE line per profile.
+/// Under an emulator or Wine (where suspending 50 threads costs ~0.1 s) a
+/// quarter of both counts, the same assertions.
 #[test]
 fn many_profiles_in_a_row_keep_memory_flat() {
+    let (warmup, profiles) = if target().speed_allowance() > 1.0 {
+        (250, 750)
+    } else {
+        (1000, 3000)
+    };
     let home = home_at_finest();
     let logs = scratch();
-    let out = app_run(&["memory", "--", "50", "1000", "3000"])
+    let (w, p) = (warmup.to_string(), profiles.to_string());
+    let out = app_run(&["memory", "--", "50", &w, &p])
         .home(&home)
         .log_dir(logs.path())
         .env("DOTNET_GCgen0size", "0x80000")
@@ -214,16 +222,17 @@ fn many_profiles_in_a_row_keep_memory_flat() {
         .filter(|m| m.starts_with("TP: profiled "))
         .filter_map(|m| m.split("name cache: ").nth(1))
         .collect();
-    assert_eq!(sizes.len(), 4001, "one TRACE line per profile");
+    let last = warmup + profiles;
+    assert_eq!(sizes.len(), last + 1, "one TRACE line per profile");
     eprintln!(
         "name cache after the first profile: {}; after the last: {}",
-        sizes[0], sizes[4000]
+        sizes[0], sizes[last]
     );
     assert!(
-        sizes[1..].iter().all(|s| *s == sizes[4000]),
+        sizes[1..].iter().all(|s| *s == sizes[last]),
         "the name cache changed size: first {}, last {}",
         sizes[1],
-        sizes[4000]
+        sizes[last]
     );
 }
 
@@ -238,7 +247,12 @@ fn profile_time_for_10_100_and_500_threads() {
     for line in &timings {
         let parked = field(line, "parked");
         assert!(field(line, "records") > parked, "{line}");
-        assert!(field(line, "median_ms") < 1000.0, "{line}");
+        // a sanity bound, scaled where suspension is emulated
+        let bound = 1000.0 * target().speed_allowance();
+        assert!(
+            field(line, "median_ms") < bound,
+            "{line} (bound {bound} ms)"
+        );
     }
 }
 

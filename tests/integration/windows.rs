@@ -62,17 +62,19 @@ fn demo_log(out: &Outcome, dir: &Path) -> Log {
     }
 }
 
-/// No home variable: the home comes from `HKLM\Software\New Relic\.NET
-/// Agent` value `NewRelicHome` (reference-profiler §2.2), written with
-/// `wine reg add`; the agent stand-in there sees the demo's calls.
+/// No home variable: `newrelic.config` and `extensions\` come from the home
+/// in `HKLM\Software\New Relic\.NET Agent` value `NewRelicHome` (written
+/// with `wine reg add`), the agent DLL from `NEW_RELIC_INSTALL_PATH` as the
+/// Windows installer sets it; the agent stand-in sees the demo's calls.
+/// The registry is not a home for the agent DLL (reference-profiler §2.2,
+/// §2.4, §9): without the install path the profiler finds the
+/// configuration and then aborts with the reference Error.
 #[test]
 #[ignore = "Windows only: build_targets/runtime-check --targets win-x64 runs it under Wine"]
 fn the_registry_home_is_used_when_no_home_variable_is_set() {
     require_windows();
     let _registry = WINE_REGISTRY.lock();
     let home = demo_home();
-    let scratch = scratch();
-    let agent_log = scratch.path().join("agent.log");
     let value = target_path(&home.path);
     wine_reg(&[
         "add",
@@ -85,19 +87,37 @@ fn the_registry_home_is_used_when_no_home_variable_is_set() {
         &value,
         "/f",
     ]);
-    let out = Run::managed(demo_dll(), &[])
-        .log_dir(scratch.path())
+    let with_install_path = scratch();
+    let agent_log = with_install_path.path().join("agent.log");
+    let installed = Run::managed(demo_dll(), &[])
+        .env("NEW_RELIC_INSTALL_PATH", &home.path)
+        .log_dir(with_install_path.path())
         .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)
         .run();
+    let registry_only = scratch();
+    let bare = Run::managed(demo_dll(), &[])
+        .log_dir(registry_only.path())
+        .run();
     wine_reg(&["delete", REGISTRY_KEY, "/v", "NewRelicHome", "/f"]);
-    out.assert_success();
-    demo_log(&out, scratch.path())
+
+    installed.assert_success();
+    demo_log(&installed, with_install_path.path())
         .assert_has(&format!(
             "Found newrelic.config at: {}",
             target_path(&home.path.join("newrelic.config"))
         ))
+        .assert_has("Identified 2 Instrumentation points (not ignored) in .xml files")
         .assert_has("Profiler initialized");
     assert_eq!(masked(&agent_log), EXPECTED);
+
+    bare.assert_success();
+    demo_log(&bare, registry_only.path())
+        .assert_has(&format!(
+            "Found newrelic.config at: {}",
+            target_path(&home.path.join("newrelic.config"))
+        ))
+        .assert_has("Unable to find CORECLR_NEW_RELIC_HOME or NEW_RELIC_INSTALL_PATH environment variables.  Aborting instrumentation.")
+        .assert_lacks("Profiler initialized");
 }
 
 /// The Windows installer's layout: `CORECLR_PROFILER_PATH_64` (no plain
