@@ -160,6 +160,18 @@ pub fn runner(program: &str, profiler: &Path) -> Command {
             if std::env::var_os("WINEDEBUG").is_none() {
                 command.env("WINEDEBUG", "-all");
             }
+            // CoreCLR's W^X double mapping (on by default) under Wine 8:
+            // with 16 threads making their first instrumented calls at once,
+            // about one run in three of `live_instrumentation::refreshes_racing_…`
+            // died with `Internal CLR error (0x80131506)` in
+            // `RuntimeMethodHandle.Destroy` (a dynamic method's finalizer);
+            // never with W^X off (0 of 6), never without instrumentation
+            // (0 of 4), never on Linux (glibc, musl, arm64). Taken to be
+            // Wine's shared executable mappings; a run on real Windows would
+            // settle it (docs/platforms.md).
+            if std::env::var_os("DOTNET_EnableWriteXorExecute").is_none() {
+                command.env("DOTNET_EnableWriteXorExecute", "0");
+            }
             command
         }
         Target::LinuxArm64 => {
