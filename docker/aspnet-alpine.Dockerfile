@@ -26,9 +26,15 @@ ADD ${PROFILER_PACKAGE} /usr/local/
 # agent's managed files (NewRelic.Agent.Core.dll and the rest of its home).
 COPY --from=app /agent/NewRelic.Agent.Core.dll /usr/local/newrelic-dotnet-agent/
 COPY --from=app /app /app
+# LD_LIBRARY_PATH: the agent P/Invokes the profiler as "NewRelicProfiler";
+# musl's dlopen, unlike glibc's, does not bind that name to the already-loaded
+# library by its SONAME, only to a file it finds on its search path (by
+# inode), so without the home on the path the thread profiler and live
+# instrumentation fail with DllNotFoundException (docs/install.md).
 ENV CORECLR_ENABLE_PROFILING=1 \
     CORECLR_PROFILER={36032161-FFC0-4B61-B559-F6C5D41BAE5A} \
     CORECLR_NEW_RELIC_HOME=/usr/local/newrelic-dotnet-agent \
     CORECLR_PROFILER_PATH=/usr/local/newrelic-dotnet-agent/libNewRelicProfiler.so \
+    LD_LIBRARY_PATH=/usr/local/newrelic-dotnet-agent \
     NEW_RELIC_LOG_CONSOLE=true
 ENTRYPOINT ["dotnet", "/app/WebApp.dll"]

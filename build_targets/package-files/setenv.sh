@@ -19,4 +19,14 @@ export CORECLR_ENABLE_PROFILING=1
 export CORECLR_PROFILER='{36032161-FFC0-4B61-B559-F6C5D41BAE5A}'
 export CORECLR_NEW_RELIC_HOME="$NRHOME"
 export CORECLR_PROFILER_PATH="$NRHOME/libNewRelicProfiler.so"
+# The agent P/Invokes the profiler by its short name ("NewRelicProfiler").
+# glibc's dlopen binds that name to the already-loaded library by its
+# DT_SONAME; musl's does not (it matches only a path or a file it finds on
+# its search path), so on musl (Alpine) the profiler's folder must be on
+# LD_LIBRARY_PATH or the thread profiler and live instrumentation fail with
+# DllNotFoundException. Harmless on glibc. (docs/install.md)
+case ":${LD_LIBRARY_PATH:-}:" in
+  *":$NRHOME:"*) ;;
+  *) export LD_LIBRARY_PATH="$NRHOME${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ;;
+esac
 unset NRHOME

@@ -18,7 +18,8 @@ use crate::ffi::types::ThreadID;
 use parking_lot::Mutex;
 
 /// Walks every thread `source` enumerates. A thread whose walk fails (no
-/// managed frames, exited meanwhile) is omitted, as in the original.
+/// managed frames, exited meanwhile, still running on Unix) is omitted, as
+/// in the original, with a Debug line.
 /// `stop()` is checked before each thread so a shutdown ends a long profile.
 pub fn profile_threads(
     source: &dyn StackSource,
@@ -39,7 +40,13 @@ pub fn profile_threads(
             crate::log_info!("TP: Shutting down thread profiler");
             break;
         }
-        if source.snapshot(thread, frames).is_err() {
+        if let Err(hr) = source.snapshot(thread, frames) {
+            // Omitted as in the original, but not silently: CoreCLR on Unix
+            // answers E_NOTIMPL for a thread still running managed code
+            // (an emulator makes a spin before a wait long enough to see it).
+            crate::log_debug!(
+                "TP: DoStackSnapshot failed for thread {thread:#x}: {hr:#x}, thread omitted"
+            );
             continue;
         }
         records.push(record_thread(source, names, thread, frames));

@@ -21,8 +21,8 @@ fn attaches_with_the_coreclr_guid() {
         .assert_has("Profiler initialized");
     log.assert_has_prefix("CLR version: 10.");
     log.assert_has(&format!(
-        "Searching for New Relic Agent DLL at: {}/NewRelic.Agent.Core.dll",
-        home.path.display()
+        "Searching for New Relic Agent DLL at: {}",
+        target_path(&home.path.join("NewRelic.Agent.Core.dll"))
     ));
 }
 
@@ -75,8 +75,8 @@ fn agent_dll_in_the_netcore_subfolder_is_found() {
     out.assert_app_ran();
     out.log(logs.path())
         .assert_has(&format!(
-            "Searching for New Relic Agent DLL at: {}/netcore/NewRelic.Agent.Core.dll",
-            home.path.display()
+            "Searching for New Relic Agent DLL at: {}",
+            target_path(&home.path.join("netcore/NewRelic.Agent.Core.dll"))
         ))
         .assert_has("Profiler initialized");
 }
@@ -96,8 +96,8 @@ fn install_path_is_searched_before_home() {
     out.assert_app_ran();
     let log = out.log(logs.path());
     log.assert_has(&format!(
-        "Searching for New Relic Agent DLL at: {}/NewRelic.Agent.Core.dll",
-        install.path.display()
+        "Searching for New Relic Agent DLL at: {}",
+        target_path(&install.path.join("NewRelic.Agent.Core.dll"))
     ))
     .assert_has("Profiler initialized");
 }
@@ -116,7 +116,7 @@ fn agent_enabled_false_is_ignored_on_coreclr() {
 #[test]
 fn non_ascii_home_path() {
     let home = Home::named("ホーム é ✓");
-    let logs_in_home = home.path.join("logs");
+    let logs_in_home = home_logs_dir(&home.path);
     let out = Run::app(&["hello"])
         .home(&home)
         .env("NEW_RELIC_LOG_LEVEL", "debug")
@@ -125,8 +125,8 @@ fn non_ascii_home_path() {
     let log = out.log(&logs_in_home);
     log.assert_has("Profiler initialized");
     log.assert_has(&format!(
-        "Found newrelic.config at: {}/newrelic.config",
-        home.path.display()
+        "Found newrelic.config at: {}",
+        target_path(&home.path.join("newrelic.config"))
     ));
 }
 

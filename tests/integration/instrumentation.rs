@@ -95,7 +95,7 @@ fn application_output_is_identical_with_and_without_the_profiler() {
 #[test]
 fn instrumenting_lines_use_the_reference_function_format() {
     let s = shared();
-    let dll = fixtures().instrumented_dll.display().to_string();
+    let dll = target_path(&fixtures().instrumented_dll);
     s.log.assert_has(&format!(
         "Instrumenting method: (Module: {dll}, AppDomain: clrhost)[InstrumentedApp]Instrumented.Calls.InstanceInt(System.Int32)"
     ));
@@ -394,7 +394,7 @@ fn base_method_called_through_an_override() {
 #[test]
 fn structs_and_accessors_are_skipped_with_the_reference_lines() {
     let s = shared();
-    let dll = fixtures().instrumented_dll.display().to_string();
+    let dll = target_path(&fixtures().instrumented_dll);
     s.log.assert_has(&format!(
         "Skipping sequential layout method: (Module: {dll}, AppDomain: clrhost)[InstrumentedApp]Instrumented.Point.Sum()"
     ));

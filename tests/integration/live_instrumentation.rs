@@ -10,12 +10,8 @@ use std::sync::OnceLock;
 fn live_app() -> &'static std::path::PathBuf {
     static APP: OnceLock<std::path::PathBuf> = OnceLock::new();
     APP.get_or_init(|| {
-        let f = fixtures();
-        dotnet_build(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/apps/LiveApp"),
-            &f.artifacts,
-        );
-        f.artifacts.join("bin/LiveApp/release/LiveApp.dll")
+        fixtures();
+        build_app("LiveApp", "LiveApp")
     })
 }
 
@@ -40,10 +36,7 @@ struct LiveRun {
 fn run_live(home: &Home, args: &[&str], level: &str) -> LiveRun {
     let scratch = scratch();
     let agent_log = scratch.path().join("agent.log");
-    let app = live_app().display().to_string();
-    let mut all = vec![app.as_str()];
-    all.extend_from_slice(args);
-    let out = Run::command("dotnet", &all)
+    let out = Run::managed(live_app(), args)
         .home(home)
         .log_dir(scratch.path())
         .env("NEW_RELIC_LOG_LEVEL", level)
@@ -120,11 +113,9 @@ fn reload_applies_the_new_log_level_and_ignore_rules_and_survives_a_broken_confi
     // No log-level variable: the level comes from newrelic.config (§3.3).
     let scratch_dir = scratch();
     let agent_log = scratch_dir.path().join("agent.log");
-    let app = live_app().display().to_string();
-    let out = Run::command(
-        "dotnet",
+    let out = Run::managed(
+        live_app(),
         &[
-            &app,
             "reload",
             new_config.to_str().unwrap(),
             broken.to_str().unwrap(),
@@ -260,9 +251,8 @@ fn refreshes_racing_with_calls_lose_and_double_nothing() {
 #[test]
 fn exports_without_an_initialised_profiler_return_e_fail() {
     // The library loaded by the application itself, never by the runtime.
-    let app = live_app().display().to_string();
     let library = profiler_library().display().to_string();
-    let out = Run::command("dotnet", &[&app, "unattached", &library])
+    let out = Run::managed(live_app(), &["unattached", &library])
         .without_profiler()
         .run();
     out.assert_success();
@@ -275,8 +265,11 @@ fn exports_without_an_initialised_profiler_return_e_fail() {
 
     // The profiler attached but detached during Initialize (excluded process).
     let logs = scratch();
-    let out = Run::command("dotnet", &[&app, "unattached", &library])
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+    let out = Run::managed(live_app(), &["unattached", &library])
+        .env(
+            "NEW_RELIC_EXCLUDED_APPLICATION_NAMES",
+            process_name(live_app()),
+        )
         .home(&Home::new())
         .log_dir(logs.path())
         .run();

@@ -15,7 +15,7 @@ fn profiler_log_directory_beats_general_directory_and_home() {
     out.log(profiler_dir.path())
         .assert_has("Profiler initialized");
     assert!(log_files(general_dir.path()).is_empty());
-    assert!(!home.path.join("logs").exists());
+    assert!(!home_logs_dir(&home.path).exists());
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn general_log_directory_beats_home() {
     out.assert_app_ran();
     out.log(general_dir.path())
         .assert_has("Profiler initialized");
-    assert!(!home.path.join("logs").exists());
+    assert!(!home_logs_dir(&home.path).exists());
 
     let legacy = scratch();
     let out = Run::app(&["hello"])
@@ -59,7 +59,7 @@ fn home_logs_directory_is_created() {
     let home = Home::new();
     let out = Run::app(&["hello"]).home(&home).run();
     out.assert_app_ran();
-    out.log(&home.path.join("logs"))
+    out.log(&home_logs_dir(&home.path))
         .assert_has("Profiler initialized");
 }
 
@@ -90,11 +90,22 @@ fn trailing_separator_gives_a_doubled_separator_that_still_resolves() {
 fn azure_app_service_home_logfiles() {
     let home = Home::new();
     let azure_home = scratch();
-    let out = Run::app(&["hello"])
+    let run = Run::app(&["hello"])
         .home(&home)
-        .env("HOME_EXPANDED", r"C:\DWASFiles\Sites\MySite")
-        .env("HOME", azure_home.path())
-        .run();
+        .env("HOME_EXPANDED", r"C:\DWASFiles\Sites\MySite");
+    let out = if target().is_windows() {
+        // Wine keeps the Unix HOME out of a Windows process's environment;
+        // its registry environment is how a Windows process gets one.
+        let _registry = WINE_REGISTRY.lock();
+        let value = target_path(azure_home.path());
+        let key = r"HKCU\Environment";
+        wine_reg(&["add", key, "/v", "HOME", "/t", "REG_SZ", "/d", &value, "/f"]);
+        let out = run.run();
+        wine_reg(&["delete", key, "/v", "HOME", "/f"]);
+        out
+    } else {
+        run.env("HOME", azure_home.path()).run()
+    };
     out.assert_app_ran();
     out.log(&azure_home.path().join("LogFiles/NewRelic"))
         .assert_has("Profiler initialized");
@@ -103,9 +114,12 @@ fn azure_app_service_home_logfiles() {
 #[test]
 fn standard_directory_when_nothing_else_is_set() {
     // No log variable and no home: `/New Relic/.NET Agent/Logs` on Linux
-    // (common app data is empty, §3.2). Without a home the profiler detaches,
-    // but it logs why first.
-    let standard = std::path::Path::new("/New Relic/.NET Agent/Logs");
+    // (common app data is empty, §3.2), `C:\ProgramData\New Relic\.NET
+    // Agent\Logs` on Windows (Wine's common app data, in its prefix).
+    // Without a home the profiler detaches, but it logs why first.
+    let _registry = WINE_REGISTRY.lock();
+    let standard = standard_log_dir();
+    let standard = standard.as_path();
     let out = Run::app(&["hello"]).run();
     out.assert_app_ran();
     let path = out.log_path(standard);
@@ -125,4 +139,15 @@ fn standard_directory_when_nothing_else_is_set() {
             standard.display()
         );
     }
+}
+
+/// The folder of §3.2's last rule on the target, as seen from here.
+fn standard_log_dir() -> std::path::PathBuf {
+    if !target().is_windows() {
+        return "/New Relic/.NET Agent/Logs".into();
+    }
+    let prefix = std::env::var_os("WINEPREFIX")
+        .map(std::path::PathBuf::from)
+        .expect("the Windows targets run under Wine with WINEPREFIX set");
+    prefix.join("drive_c/ProgramData/New Relic/.NET Agent/Logs")
 }

@@ -6,6 +6,7 @@
 //! message when it is missing; they are never skipped.
 
 mod support;
+mod target;
 
 /// The IL corpus reader and the select-everything generator (`tests/support`).
 #[path = "../support/mod.rs"]
@@ -15,6 +16,7 @@ mod agent_record;
 mod artifact;
 mod attach;
 mod comparison;
+mod demo;
 mod diagnostics;
 mod everything;
 mod everything_report;
@@ -32,3 +34,4 @@ mod reliability;
 mod startup_failures;
 mod thread_profiler;
 mod validation;
+mod windows;

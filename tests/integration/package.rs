@@ -19,8 +19,19 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The linux-x64 package unpacked into `dir`.
+/// The platform whose package the tests unpack: linux-x64, or
+/// linux-musl-x64 when the tests run on that target.
+fn package_platform() -> &'static str {
+    match target() {
+        Target::Native => "linux-x64",
+        Target::LinuxMuslX64 => "linux-musl-x64",
+        other => panic!("the package tests run natively or on linux-musl-x64, not {other:?}"),
+    }
+}
+
+/// The linux-x64 (or linux-musl-x64) package unpacked into `dir`.
 fn unpacked_home(dir: &Path) -> PathBuf {
+    let platform = package_platform();
     let out = std::env::var_os("NR_PLATFORMS_OUT")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest().join("target/platforms"));
@@ -31,9 +42,14 @@ fn unpacked_home(dir: &Path) -> PathBuf {
         .and_then(|v| v.strip_suffix('"'))
         .unwrap();
     let mut tarball = out.join(format!(
-        "packages/newrelic-profiler-{version}-linux-x64.tar.gz"
+        "packages/newrelic-profiler-{version}-{platform}.tar.gz"
     ));
     if !tarball.is_file() {
+        assert!(
+            platform == "linux-x64",
+            "{} missing (build_targets/runtime-check packages it)",
+            tarball.display()
+        );
         let required = std::env::var("NR_REQUIRE_PLATFORMS").unwrap_or_default();
         assert!(
             !required.split(',').any(|p| p.trim() == "linux-x64"),
@@ -143,4 +159,91 @@ fn packaged_setenv_sh_attaches_from_a_posix_shell() {
             home.display()
         ))
         .assert_has("Identified 373 Instrumentation points (not ignored) in .xml files");
+}
+
+/// The 14 thread-profiler checks of `ThreadProfileApp` (the original's eight
+/// interop tests and six of ours), the app started from a shell that sourced
+/// the package's `setenv.sh` — nothing else sets the profiler up. On musl
+/// this is what makes the agent's `DllImport("NewRelicProfiler")` reach the
+/// loaded profiler at all: musl's `dlopen` does not match a loaded library
+/// by `DT_SONAME`, so `setenv.sh` puts the profiler's folder on
+/// `LD_LIBRARY_PATH` (docs/install.md). Without it the same app cannot bind
+/// a single export there — asserted too, so the fix stays needed and proven.
+#[test]
+fn packaged_setenv_sh_gives_the_agent_its_thread_profiler() {
+    const CHECKS: [&str; 14] = [
+        "Request_profile_n_times_request_fnames",
+        "Request_profile_then_request_fnames_n_times",
+        "Request_profile_then_rfn_rfn",
+        "RequestProfile_Abort",
+        "RequestProfile_VerifyThreadIDs",
+        "Request_profile_without_freeing_previous",
+        "Request_function_names_invalidargs",
+        "Request_function_names_invalid_functionids",
+        "parked_threads_named",
+        "argument_and_state_errors",
+        "deep_stack_is_capped",
+        "shutdown_aborts_a_waiting_request",
+        "shutdown_forgets_names_and_restarts",
+        "dynamic_method_frame",
+    ];
+    let unpack = scratch();
+    let home = unpacked_home(unpack.path());
+    let app = build_app("ThreadProfileApp", "ThreadProfileApp");
+    // natively `dotnet App.dll`; on musl the apphost, with the borrowed C++
+    // runtime (build_targets/runtime-check) as the only library path.
+    let (exec, inherited_path) = match target() {
+        Target::Native => (format!("dotnet '{}'", app.display()), String::new()),
+        _ => (
+            format!("'{}'", apphost(&app).display()),
+            std::env::var("NR_MUSL_COMPAT_DIR")
+                .expect("NR_MUSL_COMPAT_DIR (runtime-check sets it)"),
+        ),
+    };
+    let modes = "interop parked errors deep abort shutdown dynamic";
+    let logs = scratch();
+    let out = Run::command(
+        "sh",
+        &["-c", &format!(". ./setenv.sh && exec {exec} {modes}")],
+    )
+    .env("LD_LIBRARY_PATH", &inherited_path)
+    .cwd(&home)
+    .log_dir(logs.path())
+    .run();
+    let shown = format!("stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    for check in CHECKS {
+        assert!(
+            out.stdout.lines().any(|l| l == format!("PASS {check}")),
+            "{check} did not pass\n{shown}"
+        );
+    }
+    assert!(!out.stdout.contains("FAIL "), "{shown}");
+    out.assert_success();
+    out.log(logs.path())
+        .assert_has("Profiler initialized")
+        .assert_has(&format!(
+            "Loading instrumentation from {}/extensions",
+            home.display()
+        ));
+
+    if target() == Target::LinuxMuslX64 {
+        // The same variables by hand, without the library path: musl cannot
+        // bind the agent's import to the loaded profiler.
+        let profiler = home.join("libNewRelicProfiler.so");
+        let logs = scratch();
+        let out = Run::command("sh", &["-c", &format!("exec {exec} errors")])
+            .env("LD_LIBRARY_PATH", &inherited_path)
+            .env("CORECLR_PROFILER_PATH", &profiler)
+            .home_path(&home)
+            .log_dir(logs.path())
+            .run();
+        assert!(
+            out.stdout.contains("FAIL argument_and_state_errors")
+                && out.stdout.contains("NewRelicProfiler"),
+            "without setenv.sh the import was expected to fail on musl:\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+        out.log(logs.path()).assert_has("Profiler initialized");
+    }
 }

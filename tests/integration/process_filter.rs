@@ -2,6 +2,21 @@
 
 use crate::support::*;
 
+/// The app's process name in alternating case: the match ignores case.
+fn mixed_case_app_name() -> String {
+    process_name(&fixtures().app_dll)
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i % 2 == 0 {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
 const UNLOADING: &str = "This process should not be instrumented, unloading profiler.";
 
 #[test]
@@ -11,7 +26,10 @@ fn excluded_process_name_from_the_environment() {
     let out = Run::app(&["hello"])
         .home(&home)
         .log_dir(logs.path())
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "other.exe,DotNet")
+        .env(
+            "NEW_RELIC_EXCLUDED_APPLICATION_NAMES",
+            format!("other.exe,{}", mixed_case_app_name()),
+        )
         .run();
     out.assert_app_ran();
     let log = out.log(logs.path());
@@ -31,7 +49,10 @@ fn excluded_process_name_from_the_config() {
     let home = Home::new();
     home.write_config(&DEFAULT_CONFIG.replace(
         "<log level=\"info\" />",
-        "<log level=\"info\" /><instrumentation><applications><application name=\"dotnet\" include=\"false\" /></applications></instrumentation>",
+        &format!(
+            "<log level=\"info\" /><instrumentation><applications><application name=\"{}\" include=\"false\" /></applications></instrumentation>",
+            process_name(&fixtures().app_dll)
+        ),
     ));
     let logs = scratch();
     let out = Run::app(&["hello"]).home(&home).log_dir(logs.path()).run();
@@ -44,13 +65,20 @@ fn excluded_process_name_from_the_config() {
 #[test]
 fn apphost_basename_can_be_excluded() {
     let f = fixtures();
-    let apphost = f.app_dll.with_extension("");
     let home = Home::new();
     let logs = scratch();
-    let out = Run::command(apphost.to_str().unwrap(), &["hello"])
+    // Natively the framework-dependent apphost; on another target every run is one.
+    let (run, name) = if target() == Target::Native {
+        let apphost = f.app_dll.with_extension("");
+        let run = Run::command(apphost.to_str().unwrap(), &["hello"]);
+        (run, "ProfilerTestApp".to_string())
+    } else {
+        (Run::app(&["hello"]), process_name(&f.app_dll))
+    };
+    let out = run
         .home(&home)
         .log_dir(logs.path())
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "ProfilerTestApp")
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", name)
         .run();
     out.assert_app_ran();
     out.log(logs.path()).assert_has(UNLOADING);
@@ -63,7 +91,10 @@ fn force_profiling_by_mere_existence_overrides_exclusion() {
     let out = Run::app(&["hello"])
         .home(&home)
         .log_dir(logs.path())
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .env(
+            "NEW_RELIC_EXCLUDED_APPLICATION_NAMES",
+            process_name(&fixtures().app_dll),
+        )
         .env("NEW_RELIC_FORCE_PROFILING", "0")
         .run();
     out.assert_app_ran();
@@ -130,7 +161,10 @@ fn excluded_process_does_not_read_the_extension_files() {
     let excluded = Run::app(&["hello"])
         .home(&home)
         .log_dir(excluded_logs.path())
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .env(
+            "NEW_RELIC_EXCLUDED_APPLICATION_NAMES",
+            process_name(&fixtures().app_dll),
+        )
         .run();
     excluded.assert_app_ran();
     let log = excluded.log(excluded_logs.path());

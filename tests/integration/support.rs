@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use wait_timeout::ChildExt;
 
+pub use crate::target::*;
+
 /// `CORECLR_PROFILER` GUIDs used by the agent's installers (reference-profiler §1.3).
 pub const CORECLR_GUID: &str = "{36032161-FFC0-4B61-B559-F6C5D41BAE5A}";
 pub const FRAMEWORK_GUID: &str = "{71DA0A04-7777-4EC6-9643-7D28B46A8A41}";
@@ -86,7 +88,14 @@ pub fn require_dotnet() {
 pub fn profiler_library() -> &'static PathBuf {
     static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
     LIBRARY.get_or_init(|| {
-        if let Some(path) = std::env::var_os("NR_PROFILER_LIBRARY") {
+        let from_env = std::env::var_os("NR_PROFILER_LIBRARY");
+        assert!(
+            from_env.is_some() || target() == Target::Native,
+            "NR_RUNTIME_TARGET={:?} needs NR_PROFILER_LIBRARY: the library built for that platform \
+             (build_targets/runtime-check sets both)",
+            target().rid()
+        );
+        if let Some(path) = from_env {
             let path = PathBuf::from(path);
             assert!(
                 path.is_file(),
@@ -124,13 +133,16 @@ pub fn fixtures() -> &'static Fixtures {
         let profiler = profiler_library().clone();
         let profile_dir = target_profile_dir();
         let artifacts = profile_dir.join("test-dotnet");
-        for project in ["ProfilerTestApp", "MockAgent", "InstrumentedApp", "WebApp"] {
-            dotnet_build(&manifest_dir().join("tests/apps").join(project), &artifacts);
+        // The agent stand-in is a portable library: built once, for every target.
+        dotnet_build(&manifest_dir().join("tests/apps/MockAgent"), &artifacts);
+        if target() == Target::Native {
+            // (Kestrel needs the ASP.NET Core runtime: only the native runs use it.)
+            dotnet_build(&manifest_dir().join("tests/apps/WebApp"), &artifacts);
         }
         Fixtures {
             profiler,
-            app_dll: artifacts.join("bin/ProfilerTestApp/release/ProfilerTestApp.dll"),
-            instrumented_dll: artifacts.join("bin/InstrumentedApp/release/InstrumentedApp.dll"),
+            app_dll: build_app("ProfilerTestApp", "ProfilerTestApp"),
+            instrumented_dll: build_app("InstrumentedApp", "InstrumentedApp"),
             web_dll: artifacts.join("bin/WebApp/release/WebApp.dll"),
             app_project: manifest_dir().join("tests/apps/ProfilerTestApp"),
             agent_dll: artifacts.join("bin/MockAgent/release/NewRelic.Agent.Core.dll"),
@@ -165,10 +177,45 @@ fn build_profiler_library(profile_dir: &Path) {
     assert!(status.success(), "building the profiler library failed");
 }
 
+/// Builds the app `tests/apps/<project>` for the target and returns its
+/// main assembly: `dotnet build` natively, otherwise a self-contained
+/// `dotnet publish -r <rid>` (the runtime of that platform beside the app).
+pub fn build_app(project: &str, assembly: &str) -> PathBuf {
+    let artifacts = target_profile_dir().join("test-dotnet");
+    let source = manifest_dir().join("tests/apps").join(project);
+    match target().rid() {
+        None => {
+            dotnet_build(&source, &artifacts);
+            artifacts.join(format!("bin/{project}/release/{assembly}.dll"))
+        }
+        Some(rid) => {
+            dotnet_command(
+                &[
+                    "publish",
+                    "-c",
+                    "Release",
+                    "-r",
+                    rid,
+                    "--self-contained",
+                    "--nologo",
+                    "-v",
+                    "quiet",
+                    "--artifacts-path",
+                ],
+                &artifacts,
+                &source,
+            );
+            let dll = artifacts.join(format!("publish/{project}/release_{rid}/{assembly}.dll"));
+            assert!(dll.is_file(), "dotnet publish left no {}", dll.display());
+            dll
+        }
+    }
+}
+
 /// Builds one C# project into the shared artifacts directory (Release).
 pub fn dotnet_build(project: &Path, artifacts: &Path) {
-    let output = Command::new("dotnet")
-        .args([
+    dotnet_command(
+        &[
             "build",
             "-c",
             "Release",
@@ -176,7 +223,15 @@ pub fn dotnet_build(project: &Path, artifacts: &Path) {
             "-v",
             "quiet",
             "--artifacts-path",
-        ])
+        ],
+        artifacts,
+        project,
+    );
+}
+
+fn dotnet_command(args: &[&str], artifacts: &Path, project: &Path) {
+    let output = Command::new("dotnet")
+        .args(args)
         .arg(artifacts)
         .arg(project)
         .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
@@ -187,7 +242,8 @@ pub fn dotnet_build(project: &Path, artifacts: &Path) {
         .expect("run dotnet build");
     assert!(
         output.status.success(),
-        "dotnet build {} failed:\n{}\n{}",
+        "dotnet {} {} failed:\n{}\n{}",
+        args[0],
         project.display(),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
@@ -305,6 +361,8 @@ pub struct Run {
     env: BTreeMap<String, String>,
     cwd: Option<PathBuf>,
     timeout: Duration,
+    /// A .NET app: launched by the target's runner (`target.rs`).
+    managed: bool,
 }
 
 /// What the process did.
@@ -318,24 +376,26 @@ impl Run {
     /// `dotnet ProfilerTestApp.dll <args>` with the profiler attached
     /// through the CoreCLR GUID and nothing else configured.
     pub fn app(args: &[&str]) -> Run {
-        let f = fixtures();
-        let mut all = vec![f.app_dll.display().to_string()];
-        all.extend(args.iter().map(|a| a.to_string()));
-        Run::command(
-            "dotnet",
-            &all.iter().map(String::as_str).collect::<Vec<_>>(),
-        )
+        Run::managed(&fixtures().app_dll, args)
     }
 
     /// `dotnet InstrumentedApp.dll <scenarios>`.
     pub fn instrumented(scenarios: &[&str]) -> Run {
-        let f = fixtures();
-        let mut all = vec![f.instrumented_dll.display().to_string()];
-        all.extend(scenarios.iter().map(|a| a.to_string()));
-        Run::command(
-            "dotnet",
-            &all.iter().map(String::as_str).collect::<Vec<_>>(),
-        )
+        Run::managed(&fixtures().instrumented_dll, scenarios)
+    }
+
+    /// A .NET app: `dotnet App.dll <args>` natively; on another target its
+    /// self-contained apphost, run by that target's runner (`target.rs`).
+    pub fn managed(app_dll: &Path, args: &[&str]) -> Run {
+        if target() == Target::Native {
+            let dll = app_dll.display().to_string();
+            let mut all = vec![dll.as_str()];
+            all.extend_from_slice(args);
+            return Run::command("dotnet", &all);
+        }
+        let mut run = Run::command(&apphost(app_dll).display().to_string(), args);
+        run.managed = true;
+        run
     }
 
     /// Detaches the profiler: the baseline run.
@@ -367,7 +427,8 @@ impl Run {
             args: args.iter().map(|a| a.to_string()).collect(),
             env,
             cwd: None,
-            timeout: RUN_TIMEOUT,
+            timeout: RUN_TIMEOUT * target().slowdown(),
+            managed: false,
         }
     }
 
@@ -398,6 +459,17 @@ impl Run {
         self.env("CORECLR_NEW_RELIC_HOME", &home.path)
     }
 
+    /// Removes a variable this run would otherwise set.
+    pub fn unset(mut self, name: &str) -> Run {
+        self.env.remove(name);
+        self
+    }
+
+    /// `CORECLR_NEW_RELIC_HOME` set to any folder (an unpacked package).
+    pub fn home_path(self, home: &Path) -> Run {
+        self.env("CORECLR_NEW_RELIC_HOME", home)
+    }
+
     /// `NEW_RELIC_PROFILER_LOG_DIRECTORY`.
     pub fn log_dir(self, dir: &Path) -> Run {
         self.env("NEW_RELIC_PROFILER_LOG_DIRECTORY", dir)
@@ -416,8 +488,19 @@ impl Run {
     }
 
     pub fn run(self) -> Outcome {
-        let mut command = Command::new(&self.program);
-        command.args(&self.args);
+        let mut command = if self.managed {
+            runner(&self.program, &fixtures().profiler)
+        } else {
+            Command::new(&self.program)
+        };
+        let translate = |value: &String| {
+            if self.managed {
+                for_target(value)
+            } else {
+                value.clone()
+            }
+        };
+        command.args(self.args.iter().map(translate));
         for (name, _) in std::env::vars_os() {
             if let Some(name) = name.to_str() {
                 if is_profiler_variable(name) {
@@ -425,7 +508,7 @@ impl Run {
                 }
             }
         }
-        command.envs(&self.env);
+        command.envs(self.env.iter().map(|(k, v)| (k, translate(v))));
         if let Some(cwd) = &self.cwd {
             command.current_dir(cwd);
         }
@@ -453,7 +536,8 @@ impl Run {
             let mut bytes = Vec::new();
             file.rewind().unwrap();
             file.read_to_end(&mut bytes).unwrap();
-            String::from_utf8_lossy(&bytes).into_owned()
+            // (Windows consoles write CRLF)
+            String::from_utf8_lossy(&bytes).replace("\r\n", "\n")
         };
         Outcome {
             status,
@@ -509,7 +593,7 @@ impl Outcome {
     /// The profiler log of this process in `dir`; panics if absent.
     pub fn log(&self, dir: &Path) -> Log {
         let path = self.log_path(dir);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        let text = read_text(&path).unwrap_or_else(|e| {
             panic!(
                 "no profiler log at {}: {e}\nfiles: {:?}\nstdout:\n{}\nstderr:\n{}",
                 path.display(),
@@ -521,6 +605,11 @@ impl Outcome {
         });
         Log { text }
     }
+}
+
+/// A text file the target wrote, with Windows line ends made `\n`.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path).map(|text| text.replace("\r\n", "\n"))
 }
 
 /// A profiler log's text with assertion helpers.

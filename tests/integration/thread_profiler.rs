@@ -1,7 +1,8 @@
 //! The thread profiler end to end (reference-profiler §7): `ThreadProfileApp`
 //! P/Invokes the five exports exactly as the agent declares them
-//! (`DllImport("NewRelicProfiler", Cdecl)`, no resolver — the SONAME makes the
-//! short name reach the loaded profiler) and reads the results with the
+//! (`DllImport("NewRelicProfiler", Cdecl)` on Linux, `"NewRelic.Profiler.dll"`
+//! on Windows, no resolver — the SONAME on glibc, the library path on musl,
+//! the module name on Windows make the name reach the loaded profiler) and reads the results with the
 //! agent's own marshalling code. The app runs its checks and prints
 //! `PASS <name>` / `FAIL <name>: …`; measurements are echoed to stderr
 //! (visible with `--nocapture`).
@@ -15,19 +16,13 @@ const UNLOADING: &str = "This process should not be instrumented, unloading prof
 fn app() -> &'static PathBuf {
     static APP: OnceLock<PathBuf> = OnceLock::new();
     APP.get_or_init(|| {
-        let f = fixtures();
-        let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps/ThreadProfileApp");
-        dotnet_build(&project, &f.artifacts);
-        f.artifacts
-            .join("bin/ThreadProfileApp/release/ThreadProfileApp.dll")
+        fixtures();
+        build_app("ThreadProfileApp", "ThreadProfileApp")
     })
 }
 
 fn app_run(args: &[&str]) -> Run {
-    let dll = app().display().to_string();
-    let mut all = vec![dll.as_str()];
-    all.extend_from_slice(args);
-    Run::command("dotnet", &all)
+    Run::managed(app(), args)
 }
 
 fn run(home: &Home, logs: &Path, args: &[&str]) -> Outcome {
@@ -219,11 +214,19 @@ fn after_shutdown_names_are_unknown_and_a_new_request_restarts() {
 /// `RequestFunctionNames` for all its frames. A small gen0 budget keeps the
 /// app's own garbage out of the resident set, so what is left is the
 /// profiler's; the name cache size is read from the TRACE line per profile.
+/// Under an emulator or Wine (where suspending 50 threads costs ~0.1 s) a
+/// quarter of both counts, the same assertions.
 #[test]
 fn many_profiles_in_a_row_keep_memory_flat() {
+    let (warmup, profiles) = if target().speed_allowance() > 1.0 {
+        (250, 750)
+    } else {
+        (1000, 3000)
+    };
     let home = home_at_finest();
     let logs = scratch();
-    let out = app_run(&["memory", "--", "50", "1000", "3000"])
+    let (w, p) = (warmup.to_string(), profiles.to_string());
+    let out = app_run(&["memory", "--", "50", &w, &p])
         .home(&home)
         .log_dir(logs.path())
         .env("DOTNET_GCgen0size", "0x80000")
@@ -243,16 +246,17 @@ fn many_profiles_in_a_row_keep_memory_flat() {
         .filter(|m| m.starts_with("TP: profiled "))
         .filter_map(|m| m.split("name cache: ").nth(1))
         .collect();
-    assert_eq!(sizes.len(), 4001, "one TRACE line per profile");
+    let last = warmup + profiles;
+    assert_eq!(sizes.len(), last + 1, "one TRACE line per profile");
     eprintln!(
         "name cache after the first profile: {}; after the last: {}",
-        sizes[0], sizes[4000]
+        sizes[0], sizes[last]
     );
     assert!(
-        sizes[1..].iter().all(|s| *s == sizes[4000]),
+        sizes[1..].iter().all(|s| *s == sizes[last]),
         "the name cache changed size: first {}, last {}",
         sizes[1],
-        sizes[4000]
+        sizes[last]
     );
 }
 
@@ -267,7 +271,12 @@ fn profile_time_for_10_100_and_500_threads() {
     for line in &timings {
         let parked = field(line, "parked");
         assert!(field(line, "records") > parked, "{line}");
-        assert!(field(line, "median_ms") < 1000.0, "{line}");
+        // a sanity bound, scaled where suspension is emulated
+        let bound = 1000.0 * target().speed_allowance();
+        assert!(
+            field(line, "median_ms") < bound,
+            "{line} (bound {bound} ms)"
+        );
     }
 }
 
@@ -314,7 +323,7 @@ fn exports_without_an_initialised_profiler() {
     let out = app_run(&["notinit", "--", &library])
         .home(&home)
         .log_dir(logs.path())
-        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", "dotnet")
+        .env("NEW_RELIC_EXCLUDED_APPLICATION_NAMES", process_name(app()))
         .run();
     out.assert_success();
     assert!(

@@ -262,6 +262,18 @@ fn dockerfile_problems(name: &str, text: &str) -> Vec<String> {
                 problems.push(format!("{name}: ENV {k}={:?}, expected {v}", env.get(k)));
             }
         }
+        // musl's dlopen binds the agent's DllImport("NewRelicProfiler") to
+        // the loaded profiler only through the library path (issue 15).
+        if text.contains("alpine") {
+            let on_path = env
+                .get("LD_LIBRARY_PATH")
+                .is_some_and(|p| p.split(':').any(|d| *d == home));
+            if !on_path {
+                problems.push(format!(
+                    "{name}: an Alpine (musl) image needs the home {home} on LD_LIBRARY_PATH"
+                ));
+            }
+        }
         match entry_dll {
             Some(dll) => {
                 let ok = published

@@ -5,7 +5,12 @@
 // returns; the test's E_ILLEGAL_METHOD_CALL was stale), and the abort test
 // keeps calling ShutdownThreadProfiler from another thread while the request
 // is in flight (the original fired one timer and accepted whichever came
-// first, which is a race) — it retries until a request was aborted.
+// first, which is a race) — it retries until a request was aborted. And
+// VerifyThreadIDs parks its threads on a kernel event (ManualResetEvent)
+// and waits until each is blocked, instead of the original's
+// ManualResetEventSlim, which spins before it blocks: CoreCLR on Unix cannot
+// snapshot a thread still running managed code (E_NOTIMPL), and under an
+// emulator (qemu-user) the spin lasts long enough to be caught in it.
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using static ThreadProfileApp.Check;
@@ -111,14 +116,14 @@ public class Interop
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    void RecurseFunc(object o, ref int threadsWaiting, ConcurrentBag<UIntPtr> recurseThreadIds, ManualResetEventSlim recurseEvent)
+    void RecurseFunc(object o, ref int threadsWaiting, ConcurrentBag<UIntPtr> recurseThreadIds, ManualResetEvent recurseEvent)
     {
         int depth = (int)o;
         if (--depth == 0)
         {
             Interlocked.Increment(ref threadsWaiting);
             recurseThreadIds.Add(NativeMethods.GetCurrentExecutionEngineThreadId());
-            recurseEvent.Wait();
+            recurseEvent.WaitOne();
         }
         else
             RecurseFunc(depth, ref threadsWaiting, recurseThreadIds, recurseEvent);
@@ -126,7 +131,7 @@ public class Interop
 
     void RequestProfile_VerifyThreadIDs()
     {
-        using var recurseEvent = new ManualResetEventSlim(false);
+        using var recurseEvent = new ManualResetEvent(false);
         const int ThreadsToCreate = 10;
         const int FramesPerThread = 1;
         int threadsWaiting = 0;
@@ -138,6 +143,11 @@ public class Interop
             threads[i].Start();
         }
         while (Volatile.Read(ref threadsWaiting) != ThreadsToCreate) Thread.Yield();
+        // Counted is not yet blocked: wait until every thread is inside the wait.
+        foreach (var t in threads)
+        {
+            while ((t.ThreadState & ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
+        }
 
         var byThread = new Dictionary<UIntPtr, UIntPtr[]>();
         Request_profile_baseline(null, byThread);

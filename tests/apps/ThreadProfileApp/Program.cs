@@ -235,6 +235,8 @@ public static class Scenarios
 
     static long RssKb()
     {
+        // Windows (Wine included): the working set is the resident set.
+        if (!OperatingSystem.IsLinux()) return Environment.WorkingSet / 1024;
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
             if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
