@@ -200,7 +200,7 @@ fn packaged_setenv_sh_gives_the_agent_its_thread_profiler() {
                 .expect("NR_MUSL_COMPAT_DIR (runtime-check sets it)"),
         ),
     };
-    let modes = "interop parked errors deep abort shutdown dynamic";
+    let modes = "interop-parked parked errors deep abort shutdown dynamic";
     let logs = scratch();
     let out = Run::command(
         "sh",

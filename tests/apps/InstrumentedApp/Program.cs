@@ -8,24 +8,18 @@ namespace Instrumented;
 
 public static class Program
 {
-    // Asked for by name (or with "all") by the tests of one feature only.
-    // Kept out of Scenarios: a new member there would renumber the
-    // compiler's names for its lambdas, which the reference recordings show.
-    static readonly HashSet<string> OptIn = new() { "agent-cache-appdomain" };
-
     public static int Main(string[] args)
     {
         Console.OutputEncoding = Encoding.UTF8;
         Console.WriteLine($"PID={Environment.ProcessId}");
-        // No arguments: every scenario but the opt-in ones, which is the run
-        // the reference recordings of the original profiler were made of;
-        // "all": every scenario.
-        var selected = args.Length == 0
-            ? Scenarios.All.Keys.Where(k => !OptIn.Contains(k)).ToArray()
-            : args.Length == 1 && args[0] == "all" ? Scenarios.All.Keys.ToArray() : args;
+        // No arguments: the scenarios of Scenarios.All, the run the reference
+        // recordings of the original profiler were made of (which list every
+        // method it JIT-compiles, so this path must not change); "all": those
+        // and the opt-in ones (OptInScenarios).
+        var selected = args.Length == 0 ? Scenarios.All.Keys.ToArray() : OptInScenarios.Expand(args);
         foreach (var name in selected)
         {
-            if (!Scenarios.All.TryGetValue(name, out var scenario))
+            if (!Scenarios.All.TryGetValue(name, out var scenario) && !OptInScenarios.TryGet(name, out scenario))
             {
                 Console.WriteLine($"{name}: unknown scenario");
                 return 2;
@@ -110,15 +104,32 @@ public static class Scenarios
         ["agent-cache"] = () =>
             AppContext.GetData("NewRelic.Agent.Core.AgentShim.GetFinishTracerDelegate")?.GetType().Name ?? "none",
         ["attributes"] = () => Attributed.Traced(1) + "/" + Attributed.OtherTransaction() + "/" + Attributed.WebTransaction() + "/" + Attributed.AsyncTraced().GetAwaiter().GetResult(),
-        // Last, so that the compiler's names for the lambdas above stay those
-        // of the reference recordings (`<>c.<.cctor>b__1_<n>`).
+    };
+}
+
+// Scenarios only the tests of one feature ask for, by name or with "all".
+// Kept out of Scenarios, whose members and lambdas the reference recordings
+// name, and out of the default run's path.
+public static class OptInScenarios
+{
+    public static string[] Expand(string[] args)
+    {
+        if (args.Length != 1 || args[0] != "all") return args;
+        var names = new List<string>(Scenarios.All.Keys);
+        names.Add("agent-cache-appdomain");
+        return names.ToArray();
+    }
+
+    public static bool TryGet(string name, out Func<string> scenario)
+    {
         // The .NET Framework path under the profiler's test switch
         // (NEWRELIC_PROFILER_TEST_FRAMEWORK_HELPERS): what the AppDomain
         // storage holds for GetFinishTracerDelegate, and the helper methods
         // injected into CoreLib's CannotUnloadAppDomainException with their
         // attributes (reference-profiler §5.5). "none; helpers=0" otherwise.
-        ["agent-cache-appdomain"] = () => AppDomainHelpers.Describe(),
-    };
+        scenario = name == "agent-cache-appdomain" ? AppDomainHelpers.Describe : null!;
+        return scenario != null;
+    }
 }
 
 public static class AppDomainHelpers

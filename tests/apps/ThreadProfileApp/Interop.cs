@@ -5,12 +5,20 @@
 // returns; the test's E_ILLEGAL_METHOD_CALL was stale), and the abort test
 // keeps calling ShutdownThreadProfiler from another thread while the request
 // is in flight (the original fired one timer and accepted whichever came
-// first, which is a race) — it retries until a request was aborted. And
-// VerifyThreadIDs parks its threads on a kernel event (ManualResetEvent)
-// and waits until each is blocked, instead of the original's
-// ManualResetEventSlim, which spins before it blocks: CoreCLR on Unix cannot
-// snapshot a thread still running managed code (E_NOTIMPL), and under an
-// emulator (qemu-user) the spin lasts long enough to be caught in it.
+// first, which is a race) — it retries until a request was aborted.
+//
+// `RunAll` ("interop") is the port as the reference recordings of the
+// original profiler ran it (../shared/reference-runs/tp-interop), so its
+// methods stay as they are: the recordings list every method the run
+// JIT-compiles. `RunAllParked` ("interop-parked", what the integration tests
+// and build_targets/runtime-check run on every platform) is the same eight
+// checks, but VerifyThreadIDs parks its threads on a kernel event
+// (ManualResetEvent) and waits until each is blocked, instead of the
+// original's ManualResetEventSlim, which spins before it blocks: CoreCLR on
+// Unix cannot snapshot a thread still running managed code (E_NOTIMPL), and
+// under an emulator (qemu-user) the spin lasts long enough to be caught in
+// it. The parked variant's methods come last in the class, so that the
+// compiler's names for the closures above are unchanged.
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using static ThreadProfileApp.Check;
@@ -116,14 +124,14 @@ public class Interop
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    void RecurseFunc(object o, ref int threadsWaiting, ConcurrentBag<UIntPtr> recurseThreadIds, ManualResetEvent recurseEvent)
+    void RecurseFunc(object o, ref int threadsWaiting, ConcurrentBag<UIntPtr> recurseThreadIds, ManualResetEventSlim recurseEvent)
     {
         int depth = (int)o;
         if (--depth == 0)
         {
             Interlocked.Increment(ref threadsWaiting);
             recurseThreadIds.Add(NativeMethods.GetCurrentExecutionEngineThreadId());
-            recurseEvent.WaitOne();
+            recurseEvent.Wait();
         }
         else
             RecurseFunc(depth, ref threadsWaiting, recurseThreadIds, recurseEvent);
@@ -131,7 +139,7 @@ public class Interop
 
     void RequestProfile_VerifyThreadIDs()
     {
-        using var recurseEvent = new ManualResetEvent(false);
+        using var recurseEvent = new ManualResetEventSlim(false);
         const int ThreadsToCreate = 10;
         const int FramesPerThread = 1;
         int threadsWaiting = 0;
@@ -143,11 +151,6 @@ public class Interop
             threads[i].Start();
         }
         while (Volatile.Read(ref threadsWaiting) != ThreadsToCreate) Thread.Yield();
-        // Counted is not yet blocked: wait until every thread is inside the wait.
-        foreach (var t in threads)
-        {
-            while ((t.ThreadState & ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
-        }
 
         var byThread = new Dictionary<UIntPtr, UIntPtr[]>();
         Request_profile_baseline(null, byThread);
@@ -195,5 +198,73 @@ public class Interop
             That(results[0].TypeName == UnknownClass, $"type {results[0].TypeName}");
             That(results[0].MethodName == UnknownMethod, $"method {results[0].MethodName}");
         }
+    }
+
+    public static void RunAllParked()
+    {
+        var t = new Interop();
+        Test("Request_profile_n_times_request_fnames", t.Request_profile_n_times_request_fnames);
+        Test("Request_profile_then_request_fnames_n_times", t.Request_profile_then_request_fnames_n_times);
+        Test("Request_profile_then_rfn_rfn", t.Request_profile_then_rfn_rfn);
+        Test("RequestProfile_Abort", t.RequestProfile_Abort);
+        Test("RequestProfile_VerifyThreadIDs", t.RequestProfile_VerifyThreadIDs_Parked);
+        Test("Request_profile_without_freeing_previous", t.Request_profile_without_freeing_previous);
+        Test("Request_function_names_invalidargs", t.Request_function_names_invalidargs);
+        Test("Request_function_names_invalid_functionids", t.Request_function_names_invalid_functionids);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void RecurseFuncParked(object o, ref int threadsWaiting, ConcurrentBag<UIntPtr> recurseThreadIds, ManualResetEvent recurseEvent)
+    {
+        int depth = (int)o;
+        if (--depth == 0)
+        {
+            Interlocked.Increment(ref threadsWaiting);
+            recurseThreadIds.Add(NativeMethods.GetCurrentExecutionEngineThreadId());
+            recurseEvent.WaitOne();
+        }
+        else
+            RecurseFuncParked(depth, ref threadsWaiting, recurseThreadIds, recurseEvent);
+    }
+
+    void RequestProfile_VerifyThreadIDs_Parked()
+    {
+        using var recurseEvent = new ManualResetEvent(false);
+        const int ThreadsToCreate = 10;
+        const int FramesPerThread = 1;
+        int threadsWaiting = 0;
+        var recurseThreadIds = new ConcurrentBag<UIntPtr>();
+        var threads = new Thread[ThreadsToCreate];
+        for (int i = 0; i != threads.Length; ++i)
+        {
+            threads[i] = new Thread(() => RecurseFuncParked(FramesPerThread, ref threadsWaiting, recurseThreadIds, recurseEvent), 4096 * 16) { IsBackground = true };
+            threads[i].Start();
+        }
+        while (Volatile.Read(ref threadsWaiting) != ThreadsToCreate) Thread.Yield();
+        // Counted is not yet blocked: wait until every thread is inside the wait.
+        foreach (var t in threads)
+        {
+            while ((t.ThreadState & ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
+        }
+
+        var byThread = new Dictionary<UIntPtr, UIntPtr[]>();
+        Request_profile_baseline(null, byThread);
+
+        recurseEvent.Set();
+        foreach (var t in threads) t.Join();
+
+        foreach (var id in recurseThreadIds)
+        {
+            That(id != UIntPtr.Zero, "GetCurrentExecutionEngineThreadId returned 0");
+            That(byThread.ContainsKey(id), $"thread {id} missing from the profile");
+        }
+        var fids = byThread.Values.SelectMany(f => f).ToList();
+        var names = Request_function_names_baseline(fids);
+        foreach (var id in recurseThreadIds)
+        {
+            int matching = byThread[id].Count(fid => names.Any(n => n.FunctionID == fid && n.MethodName == "RecurseFuncParked"));
+            That(matching == FramesPerThread, $"thread {id} has {matching} RecurseFuncParked frames");
+        }
+        NativeMethods.ShutdownThreadProfiler();
     }
 }

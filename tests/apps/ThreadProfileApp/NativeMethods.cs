@@ -1,9 +1,15 @@
 // The thread-profiler exports declared exactly as the agent declares them
 // (NewRelic.Agent.Core.LinuxNativeMethods: library "NewRelicProfiler", and
-// WindowsNativeMethods: "NewRelic.Profiler.dll"; Cdecl, no custom resolver,
-// chosen by OS at run time; GetCurrentExecutionEngineThreadId as in the profiler's
-// own ProfiledMethods/Interop.cs), and the agent's readers of the returned
+// WindowsNativeMethods: "NewRelic.Profiler.dll"; Cdecl, no custom resolver;
+// GetCurrentExecutionEngineThreadId as in the profiler's own
+// ProfiledMethods/Interop.cs), and the agent's readers of the returned
 // memory (ThreadProfilingSampler.GetProfile, FidTypeMethodName).
+//
+// The agent picks its declarations by OS at run time; this app is built per
+// platform (a Windows publish defines WINDOWS_AGENT_IMPORTS, see the .csproj),
+// so the Linux build keeps exactly the methods the reference recordings of
+// the original profiler show JIT-compiled (a run-time switch would add a
+// static constructor and non-inlined dispatchers to every log).
 using System.Runtime.InteropServices;
 
 namespace ThreadProfileApp;
@@ -33,75 +39,39 @@ public static class NativeMethods
     public const int E_INVALIDARG = unchecked((int)0x80070057);
     public const int E_UNEXPECTED = unchecked((int)0x8000FFFF);
 
-    // The agent picks its declarations by OS at run time: "NewRelicProfiler"
-    // (LinuxNativeMethods) or "NewRelic.Profiler.dll" (WindowsNativeMethods).
-    static readonly bool OnWindows = OperatingSystem.IsWindows();
+#if WINDOWS_AGENT_IMPORTS
+    private const string DllName = "NewRelic.Profiler.dll";
+#else
+    private const string DllName = "NewRelicProfiler";
+#endif
 
-    public static void ReleaseProfile() { if (OnWindows) Windows.ReleaseProfile(); else Linux.ReleaseProfile(); }
-    public static void ShutdownThreadProfiler() { if (OnWindows) Windows.ShutdownThreadProfiler(); else Linux.ShutdownThreadProfiler(); }
-    public static int RequestProfile(out IntPtr snapshots, out int length) =>
-        OnWindows ? Windows.RequestProfile(out snapshots, out length) : Linux.RequestProfile(out snapshots, out length);
+    [DllImport(DllName, EntryPoint = "ShutdownThreadProfiler", CallingConvention = CallingConvention.Cdecl)]
+    private static extern void ExternShutdownThreadProfiler();
+
+    [DllImport(DllName, EntryPoint = "ReleaseProfile", CallingConvention = CallingConvention.Cdecl)]
+    private static extern void ExternReleaseProfile();
+
+    [DllImport(DllName, EntryPoint = "RequestProfile", CallingConvention = CallingConvention.Cdecl)]
+    private static extern int ExternRequestProfile([Out] out IntPtr snapshots, [Out] out int length);
+
+    [DllImport(DllName, EntryPoint = "RequestFunctionNames", CallingConvention = CallingConvention.Cdecl)]
+    private static extern int ExternRequestFunctionNames(UIntPtr[] functionIds, int length, [Out] out IntPtr functionInfo);
+
+    [DllImport(DllName, CallingConvention = CallingConvention.Cdecl)]
+    public static extern UIntPtr GetCurrentExecutionEngineThreadId();
+
+    // Only to pass null pointers where the agent's declarations cannot.
+    [DllImport(DllName, EntryPoint = "RequestProfile", CallingConvention = CallingConvention.Cdecl)]
+    public static extern int RequestProfileRaw(IntPtr snapshots, IntPtr length);
+
+    [DllImport(DllName, EntryPoint = "RequestFunctionNames", CallingConvention = CallingConvention.Cdecl)]
+    public static extern int RequestFunctionNamesRaw(IntPtr functionIds, int length, IntPtr results);
+
+    public static void ReleaseProfile() => ExternReleaseProfile();
+    public static void ShutdownThreadProfiler() => ExternShutdownThreadProfiler();
+    public static int RequestProfile(out IntPtr snapshots, out int length) => ExternRequestProfile(out snapshots, out length);
     public static int RequestFunctionNames(UIntPtr[] functionIds, int length, out IntPtr functionInfo) =>
-        OnWindows ? Windows.RequestFunctionNames(functionIds, length, out functionInfo) : Linux.RequestFunctionNames(functionIds, length, out functionInfo);
-    public static UIntPtr GetCurrentExecutionEngineThreadId() =>
-        OnWindows ? Windows.GetCurrentExecutionEngineThreadId() : Linux.GetCurrentExecutionEngineThreadId();
-    public static int RequestProfileRaw(IntPtr snapshots, IntPtr length) =>
-        OnWindows ? Windows.RequestProfileRaw(snapshots, length) : Linux.RequestProfileRaw(snapshots, length);
-    public static int RequestFunctionNamesRaw(IntPtr functionIds, int length, IntPtr results) =>
-        OnWindows ? Windows.RequestFunctionNamesRaw(functionIds, length, results) : Linux.RequestFunctionNamesRaw(functionIds, length, results);
-
-    private static class Linux
-    {
-        private const string DllName = "NewRelicProfiler";
-
-        [DllImport(DllName, EntryPoint = "ShutdownThreadProfiler", CallingConvention = CallingConvention.Cdecl)]
-        public static extern void ShutdownThreadProfiler();
-
-        [DllImport(DllName, EntryPoint = "ReleaseProfile", CallingConvention = CallingConvention.Cdecl)]
-        public static extern void ReleaseProfile();
-
-        [DllImport(DllName, EntryPoint = "RequestProfile", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestProfile([Out] out IntPtr snapshots, [Out] out int length);
-
-        [DllImport(DllName, EntryPoint = "RequestFunctionNames", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestFunctionNames(UIntPtr[] functionIds, int length, [Out] out IntPtr functionInfo);
-
-        [DllImport(DllName, CallingConvention = CallingConvention.Cdecl)]
-        public static extern UIntPtr GetCurrentExecutionEngineThreadId();
-
-        // Only to pass null pointers where the agent's declarations cannot.
-        [DllImport(DllName, EntryPoint = "RequestProfile", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestProfileRaw(IntPtr snapshots, IntPtr length);
-
-        [DllImport(DllName, EntryPoint = "RequestFunctionNames", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestFunctionNamesRaw(IntPtr functionIds, int length, IntPtr results);
-    }
-
-    private static class Windows
-    {
-        private const string DllName = "NewRelic.Profiler.dll";
-
-        [DllImport(DllName, EntryPoint = "ShutdownThreadProfiler", CallingConvention = CallingConvention.Cdecl)]
-        public static extern void ShutdownThreadProfiler();
-
-        [DllImport(DllName, EntryPoint = "ReleaseProfile", CallingConvention = CallingConvention.Cdecl)]
-        public static extern void ReleaseProfile();
-
-        [DllImport(DllName, EntryPoint = "RequestProfile", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestProfile([Out] out IntPtr snapshots, [Out] out int length);
-
-        [DllImport(DllName, EntryPoint = "RequestFunctionNames", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestFunctionNames(UIntPtr[] functionIds, int length, [Out] out IntPtr functionInfo);
-
-        [DllImport(DllName, CallingConvention = CallingConvention.Cdecl)]
-        public static extern UIntPtr GetCurrentExecutionEngineThreadId();
-
-        [DllImport(DllName, EntryPoint = "RequestProfile", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestProfileRaw(IntPtr snapshots, IntPtr length);
-
-        [DllImport(DllName, EntryPoint = "RequestFunctionNames", CallingConvention = CallingConvention.Cdecl)]
-        public static extern int RequestFunctionNamesRaw(IntPtr functionIds, int length, IntPtr results);
-    }
+        ExternRequestFunctionNames(functionIds, length, out functionInfo);
 
     private static UIntPtr ReadUIntPtr(IntPtr address) =>
         UIntPtr.Size == sizeof(uint)

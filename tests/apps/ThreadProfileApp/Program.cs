@@ -19,6 +19,7 @@ public static class Program
             switch (mode)
             {
                 case "interop": Interop.RunAll(); break;
+                case "interop-parked": Interop.RunAllParked(); break;
                 case "parked": Test("parked_threads_named", () => Scenarios.ParkedThreadsAreNamed(100)); break;
                 case "errors": Test("argument_and_state_errors", Scenarios.ArgumentAndStateErrors); break;
                 case "deep": Test("deep_stack_is_capped", Scenarios.DeepStackIsCapped); break;

@@ -52,6 +52,9 @@ pub enum Allow {
         until: String,
         resume: String,
     },
+    /// Lines starting with this prefix that only we write, as many as thread
+    /// timing makes (none included): not compared for count or order.
+    OursTimed(&'static str, String),
     /// Up to this many methods compiled in only one of the two runs (or a
     /// different number of times) by the runtime's own threads: run-to-run
     /// variation, not a difference of the libraries.
@@ -69,6 +72,7 @@ impl Allow {
             | Allow::JitOriginalOnly(id, _)
             | Allow::JitHiddenOriginalOnly(id, _)
             | Allow::Racy(id, _)
+            | Allow::OursTimed(id, _)
             | Allow::RacyRegion { id, .. }
             | Allow::JitVaries(id, _) => id,
         }
@@ -195,6 +199,19 @@ pub fn compare_log(original: &Recording, ours: &[String], allows: &[Allow]) -> C
                 } else {
                     result.used.push(format!(
                         "{id}: timing-dependent, original ×{theirs_n}, ours ×{ours_n}: {prefix}…"
+                    ));
+                }
+            }
+            Allow::OursTimed(id, prefix) => {
+                let ours_n = take_prefix(&mut our_skeleton, prefix);
+                let theirs_n = take_prefix(&mut theirs_skeleton, prefix);
+                if theirs_n > 0 {
+                    result.problems.push(format!(
+                        "allowance {id} expects lines starting `{prefix}` only in ours: original {theirs_n}"
+                    ));
+                } else {
+                    result.used.push(format!(
+                        "{id}: ours only, ×{ours_n} (thread timing): {prefix}…"
                     ));
                 }
             }
