@@ -274,10 +274,8 @@ fn async_methods_carry_the_async_flag() {
     // overloads of `Overloads.Work`. The async one is rewritten first; the
     // original ORs bit 23 into the shared point, so the synchronous
     // overload then reports 0x803400 too. Here it keeps 0x3400.
-    let project =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/apps/AsyncOverloadApp");
-    let f = fixtures();
-    dotnet_build(&project, &f.artifacts);
+    // Built (or published) for the suite's runtime target, like every app.
+    let dll = build_app("AsyncOverloadApp", "AsyncOverloadApp");
     let home = Home::new();
     home.write_extension(
         "Overloads.xml",
@@ -285,10 +283,7 @@ fn async_methods_carry_the_async_flag() {
     );
     let scratch = scratch();
     let agent_log = scratch.path().join("agent.log");
-    let dll = f
-        .artifacts
-        .join("bin/AsyncOverloadApp/release/AsyncOverloadApp.dll");
-    let out = Run::command("dotnet", &[dll.to_str().expect("UTF-8 path")])
+    let out = Run::managed(&dll, &[])
         .home(&home)
         .log_dir(scratch.path())
         .env("NEWRELIC_TEST_AGENT_LOG", &agent_log)

@@ -5,6 +5,7 @@
 //! These tests need the .NET SDK (`dotnet` on PATH) and fail with a clear
 //! message when it is missing; they are never skipped.
 
+mod outcome;
 mod support;
 mod target;
 
