@@ -32,11 +32,30 @@ pub struct ModuleFacts {
     /// Whether any method can carry one of the agent's API attributes; read
     /// on first need (see [`ModuleFacts::may_carry_attributes`]).
     api_attributes: OnceCell<bool>,
-    /// Read-only metadata, absent for modules without it (resources).
-    pub import: Option<MetadataImport>,
+    /// Read-only metadata, absent for modules without it (resources);
+    /// opened on first need ([`ModuleFacts::import`]).
+    import: OnceCell<Option<MetadataImport>>,
+    info: ProfilerInfo,
 }
 
 impl ModuleFacts {
+    /// The module's metadata importer, opened on first use. Opening it is
+    /// not free for the application: CoreCLR answers `GetModuleMetaData`
+    /// (even read-only) by switching the module's own metadata reader to
+    /// its read-write form for the rest of the process, and every later
+    /// type load and JIT compilation of that module then reads through it.
+    /// Opened for every module at load, that was most of what the profiler
+    /// cost a start-up once ReadyToRun code was kept (docs/performance.md),
+    /// so the callbacks ask only for modules whose metadata they must read:
+    /// assemblies named by the configuration, the API assembly, assemblies
+    /// that may carry `[Trace]`/`[Transaction]` (§4.8), methods being
+    /// rewritten.
+    pub fn import(&self) -> Option<&MetadataImport> {
+        self.import
+            .get_or_init(|| self.info.metadata_import(self.module_id).ok())
+            .as_ref()
+    }
+
     pub fn assembly_version(&self, info: &ProfilerInfo) -> Option<Version4> {
         *self.assembly_version.get_or_init(|| {
             info.assembly_import(self.module_id)
@@ -55,7 +74,7 @@ impl ModuleFacts {
     /// any metadata failure answers `true`, keeping the per-method lookups.
     pub fn may_carry_attributes(&self, names: &[&str]) -> bool {
         *self.api_attributes.get_or_init(|| {
-            let Some(import) = &self.import else {
+            let Some(import) = self.import() else {
                 return false;
             };
             let defined = names
@@ -135,7 +154,6 @@ impl ModuleCache {
 fn read_facts(info: &ProfilerInfo, module_id: ModuleID) -> ClrResult<ModuleFacts> {
     let module = info.module_info(module_id)?;
     let assembly = info.assembly_info(module.assembly_id)?;
-    let import = info.metadata_import(module_id).ok();
     Ok(ModuleFacts {
         module_id,
         path: module.name,
@@ -143,6 +161,7 @@ fn read_facts(info: &ProfilerInfo, module_id: ModuleID) -> ClrResult<ModuleFacts
         app_domain_id: assembly.app_domain_id,
         assembly_version: OnceCell::new(),
         api_attributes: OnceCell::new(),
-        import,
+        import: OnceCell::new(),
+        info: info.clone(),
     })
 }

@@ -104,8 +104,7 @@ impl Active {
             TABLE_TYPE_DEF => has_byref_like_attribute(import, token),
             TABLE_TYPE_REF => match self.resolve_type_ref(module, import, token, 0) {
                 Some((defining, type_def)) => defining
-                    .import
-                    .as_ref()
+                    .import()
                     .is_some_and(|i| has_byref_like_attribute(i, type_def)),
                 None => {
                     let name = import
@@ -144,11 +143,7 @@ impl Active {
             TABLE_TYPE_REF => {
                 let (outer_module, outer) =
                     self.resolve_type_ref(module, import, scope, depth + 1)?;
-                let nested = outer_module
-                    .import
-                    .as_ref()?
-                    .find_type_def(&name, outer)
-                    .ok()??;
+                let nested = outer_module.import()?.find_type_def(&name, outer).ok()??;
                 Some((outer_module, nested))
             }
             TABLE_MODULE | TABLE_MODULE_REF => {
@@ -170,7 +165,7 @@ impl Active {
             return None;
         }
         let module = self.loaded_module_of(assembly)?;
-        if let Ok(Some(def)) = module.import.as_ref()?.find_type_def(name, 0) {
+        if let Ok(Some(def)) = module.import()?.find_type_def(name, 0) {
             return Some((module, def));
         }
         let assembly_import = self.info.assembly_import(module.module_id).ok()?;

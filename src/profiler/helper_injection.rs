@@ -257,7 +257,7 @@ impl Active {
         let Ok(facts) = self.modules.get(&self.info, function.module_id) else {
             return;
         };
-        let Some(import) = facts.import.as_ref() else {
+        let Some(import) = facts.import() else {
             return;
         };
         let Ok(props) = import.method_props(function.token) else {

@@ -107,9 +107,6 @@ impl Active {
             .modules
             .get(&self.info, function.module_id)
             .map_err(|_| IdentifyError::Metadata)?;
-        let Some(import) = module.import.as_ref() else {
-            return Ok(None);
-        };
         // The pre-filter (§4.8) applies unless tracing, for the API assembly,
         // or for a method with an API attribute. The attribute lookups are
         // skipped where they cannot find anything (assemblies never scanned,
@@ -126,6 +123,11 @@ impl Active {
         if may_filter && !scan && !wanted_assembly {
             return Ok(None);
         }
+        // Only past the pre-filter: opening a module's metadata has a cost
+        // for the application (ModuleFacts::import).
+        let Some(import) = module.import() else {
+            return Ok(None);
+        };
         let attribute = if scan {
             api_attribute(import, function.token)
         } else {
@@ -223,8 +225,7 @@ impl Active {
         }
         if identity
             .module
-            .import
-            .as_ref()
+            .import()
             .is_some_and(|import| is_value_type(import, identity.class_token()).unwrap_or(false))
         {
             crate::log_error!("Skipping value type method: {identity}");
@@ -468,7 +469,7 @@ impl Active {
     /// Which of the method's values are byref-like and reach the agent as
     /// `null` (`instrument/byref_like.rs`, compatibility R9).
     fn byref_like_mask(&self, identity: &FunctionIdentity) -> ByRefLikeMask {
-        let Some(import) = identity.module.import.as_ref() else {
+        let Some(import) = identity.module.import() else {
             return ByRefLikeMask::default();
         };
         let facts = RuntimeByRefLike {
@@ -518,8 +519,7 @@ fn api_attribute(import: &MetadataImport, method: u32) -> ApiAttribute {
 fn has_attribute(identity: &FunctionIdentity, name: &str) -> bool {
     identity
         .module
-        .import
-        .as_ref()
+        .import()
         .map(|import| {
             matches!(
                 import.custom_attribute(identity.method_token, name),

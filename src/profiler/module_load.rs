@@ -82,7 +82,7 @@ impl Active {
             return S_OK;
         }
         crate::log_trace!("Assembly module loaded: {}", module.assembly_name);
-        let Some(import) = module.import.as_ref() else {
+        let Some(import) = module.import() else {
             return S_OK;
         };
         let methods = method_defs(
@@ -106,7 +106,7 @@ impl Active {
     /// unchanged, but the agent sees nothing. The original says nothing;
     /// this Error says why (docs/compatibility.md A1).
     fn check_agent_module(&self, module: &ModuleFacts) {
-        let Some(import) = module.import.as_ref() else {
+        let Some(import) = module.import() else {
             return;
         };
         let found = match import.find_type_def(AGENT_SHIM_CLASS, 0) {

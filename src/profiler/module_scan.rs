@@ -18,7 +18,7 @@ use crate::ffi::types::{mdMethodDef, ModuleID};
 use crate::instrument::function::type_name_and_flags;
 use crate::instrument::method_finder::{
     api_methods, attribute_constructors, methods_with_attributes, scans_attributes, ClassLookup,
-    API_ATTRIBUTES,
+    API_ASSEMBLY, API_ATTRIBUTES,
 };
 use crate::instrument::module_facts::ModuleFacts;
 use crate::log::{self, Level};
@@ -38,13 +38,29 @@ impl Active {
 
     /// Finds the module's candidate methods and re-JITs them with their inliners.
     pub(super) fn scan_module(&self, module: &ModuleFacts) {
-        let Some(import) = module.import.as_ref() else {
-            return;
-        };
         let configuration = self.configuration();
         let assembly = module.assembly_name.as_str();
+        let configured = configuration.should_instrument_assembly(assembly);
+        // A module that no point names, that is not the API assembly and
+        // whose attributes are never scanned (§4.8: System.*, Microsoft.*,
+        // NewRelic.*) cannot hold a candidate; its metadata stays closed
+        // (ModuleFacts::import says why that matters).
+        let import = if configured || assembly == API_ASSEMBLY || scans_attributes(assembly) {
+            module.import()
+        } else {
+            None
+        };
+        let Some(import) = import else {
+            crate::validation_event!(
+                "module_load",
+                module = module.path.as_str(),
+                assembly = assembly,
+                methods = 0
+            );
+            return;
+        };
         let mut methods = BTreeSet::new();
-        if configuration.should_instrument_assembly(assembly) {
+        if configured {
             crate::log_trace!("Assembly module loaded: {assembly}");
             methods = method_defs(
                 import,
@@ -155,7 +171,7 @@ fn log_inliners(
     inliners: &[mdMethodDef],
     incomplete: bool,
 ) {
-    let Some(import) = module.import.as_ref() else {
+    let Some(import) = module.import() else {
         return;
     };
     let name = |method: mdMethodDef| -> String {
@@ -182,7 +198,7 @@ fn log_inliners(
 /// never scanned (§4.8) or has no type or type reference of those names
 /// (the cheap check the JIT path uses too).
 fn attributed_methods(module: &ModuleFacts) -> BTreeSet<mdMethodDef> {
-    let Some(import) = module.import.as_ref() else {
+    let Some(import) = module.import() else {
         return BTreeSet::new();
     };
     if !scans_attributes(&module.assembly_name) || !module.may_carry_attributes(&API_ATTRIBUTES) {

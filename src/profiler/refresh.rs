@@ -243,7 +243,7 @@ fn refresh_module(
         }
         return Some(());
     }
-    let import = module.import.as_ref()?;
+    let import = module.import()?;
     let lookup = active.class_lookup();
     let old_methods: BTreeSet<mdMethodDef> = old_points
         .map(|p| method_defs(import, p.iter(), lookup))
