@@ -5,8 +5,8 @@
 //!
 //! Options (environment `PERF_<NAME>` or `--<name> <value>` after `--`):
 //! `runs` (20), `warmups` (3), `counter_runs` (3), `percall_runs` (5),
-//! `percall_seconds` (2), `requests` (1000), `throughput_runs` (7),
-//! `throughput_requests` (12000), `k` (50),
+//! `percall_seconds` (2), `requests` (1000), `throughput_runs` (10),
+//! `throughput_requests` (60000), `k` (50),
 //! `workloads` (`jit1000,jit10000,web`), `original_so` (the C++
 //! `libNewRelicProfiler.so` to measure in the same rounds), `home_linux`
 //! (the shipped agent home), `write_docs` (1 in the full mode), `quick`,
