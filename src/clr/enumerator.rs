@@ -35,6 +35,28 @@ pub fn drain_tokens(
     result
 }
 
+/// Collects every item an `ICorProfiler*Enum` cursor yields (modules,
+/// threads, methods): `next(buffer, fetched)` is one `Next` call on the
+/// cursor, which the caller owns and releases. Stops at `S_FALSE` or an
+/// empty batch; a failing `Next` is the error.
+pub fn drain_items<T: Copy + Default>(
+    batch: usize,
+    mut next: impl FnMut(&mut [T], &mut ULONG) -> HRESULT,
+) -> ClrResult<Vec<T>> {
+    let mut all = Vec::new();
+    let mut buffer = vec![T::default(); batch.max(1)];
+    loop {
+        let mut fetched: ULONG = 0;
+        let hr = next(&mut buffer, &mut fetched);
+        HResult::ok(hr)?;
+        let fetched = (fetched as usize).min(buffer.len());
+        all.extend_from_slice(&buffer[..fetched]);
+        if hr == S_FALSE || fetched == 0 {
+            return Ok(all);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +101,25 @@ mod tests {
         );
         assert_eq!(r, Err(HResult::FAIL));
         assert!(closed);
+    }
+    #[test]
+    fn items_are_drained_until_s_false_and_a_failure_is_the_error() {
+        let mut calls = 0;
+        let items = drain_items::<usize>(2, |buffer, fetched| {
+            calls += 1;
+            let n = if calls < 3 { 2 } else { 1 };
+            for (i, slot) in buffer.iter_mut().take(n).enumerate() {
+                *slot = calls * 10 + i;
+            }
+            *fetched = n as ULONG;
+            if calls < 3 {
+                S_OK
+            } else {
+                S_FALSE
+            }
+        })
+        .unwrap();
+        assert_eq!(items, vec![10, 11, 20, 21, 30]);
+        assert_eq!(drain_items::<usize>(2, |_, _| E_FAIL), Err(HResult::FAIL));
     }
 }

@@ -1,6 +1,7 @@
 //! ReJIT requests and runtime-wide enumerations (reference-profiler §6).
 
 use super::com_ptr::ComPtr;
+use super::enumerator::drain_items;
 use super::hresult::{ClrResult, HResult};
 use super::info::ProfilerInfo;
 use crate::ffi::enums::{
@@ -107,26 +108,19 @@ impl ProfilerInfo {
         else {
             return Ok((Vec::new(), incomplete != 0));
         };
-        let mut all = Vec::new();
-        let mut batch = [COR_PRF_METHOD::default(); METHOD_BATCH];
-        loop {
-            let mut fetched: ULONG = 0;
-            // SAFETY: `batch` holds METHOD_BATCH elements.
-            let hr = unsafe {
+        let methods = drain_items(METHOD_BATCH, |batch: &mut [COR_PRF_METHOD], fetched| {
+            // SAFETY: `batch` holds `batch.len()` elements; `fetched` is a local.
+            unsafe {
                 (cursor.vtbl().Next)(
                     cursor.as_raw(),
-                    METHOD_BATCH as ULONG,
+                    batch.len() as ULONG,
                     batch.as_mut_ptr(),
-                    &mut fetched,
+                    fetched,
                 )
-            };
-            HResult::ok(hr)?;
-            let fetched = (fetched as usize).min(batch.len());
-            all.extend(batch[..fetched].iter().map(|m| (m.moduleId, m.methodId)));
-            if fetched == 0 || hr == crate::ffi::hresult::S_FALSE {
-                return Ok((all, incomplete != 0));
             }
-        }
+        })?;
+        let pairs = methods.iter().map(|m| (m.moduleId, m.methodId)).collect();
+        Ok((pairs, incomplete != 0))
     }
 
     /// `RequestRevert` for `(module, method)` pairs; per-method status not requested.
@@ -159,26 +153,17 @@ impl ProfilerInfo {
         // SAFETY: success hands us one reference to the enumerator.
         let cursor: ComPtr<ICorProfilerModuleEnumVtbl> =
             unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
-        let mut all = Vec::new();
-        let mut batch = vec![0usize; MODULE_BATCH];
-        loop {
-            let mut fetched: ULONG = 0;
-            // SAFETY: `batch` holds MODULE_BATCH ids.
-            let hr = unsafe {
+        drain_items(MODULE_BATCH, |batch: &mut [usize], fetched| {
+            // SAFETY: `batch` holds `batch.len()` ids; `fetched` is a local.
+            unsafe {
                 (cursor.vtbl().Next)(
                     cursor.as_raw(),
-                    MODULE_BATCH as ULONG,
+                    batch.len() as ULONG,
                     batch.as_mut_ptr(),
-                    &mut fetched,
+                    fetched,
                 )
-            };
-            HResult::ok(hr)?;
-            let fetched = (fetched as usize).min(batch.len());
-            all.extend_from_slice(&batch[..fetched]);
-            if fetched == 0 || hr == crate::ffi::hresult::S_FALSE {
-                return Ok(all);
             }
-        }
+        })
     }
 
     /// Every managed thread.
@@ -190,26 +175,17 @@ impl ProfilerInfo {
         // SAFETY: success hands us one reference to the enumerator.
         let cursor: ComPtr<ICorProfilerThreadEnumVtbl> =
             unsafe { ComPtr::from_owned(raw) }.ok_or(HResult::POINTER)?;
-        let mut all = Vec::new();
-        let mut batch = vec![0usize; THREAD_BATCH];
-        loop {
-            let mut fetched: ULONG = 0;
-            // SAFETY: `batch` holds THREAD_BATCH ids.
-            let hr = unsafe {
+        drain_items(THREAD_BATCH, |batch: &mut [usize], fetched| {
+            // SAFETY: `batch` holds `batch.len()` ids; `fetched` is a local.
+            unsafe {
                 (cursor.vtbl().Next)(
                     cursor.as_raw(),
-                    THREAD_BATCH as ULONG,
+                    batch.len() as ULONG,
                     batch.as_mut_ptr(),
-                    &mut fetched,
+                    fetched,
                 )
-            };
-            HResult::ok(hr)?;
-            let fetched = (fetched as usize).min(batch.len());
-            all.extend_from_slice(&batch[..fetched]);
-            if fetched == 0 || hr == crate::ffi::hresult::S_FALSE {
-                return Ok(all);
             }
-        }
+        })
     }
 
     /// Makes a native thread known to the runtime before it calls ReJIT or

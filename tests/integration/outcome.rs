@@ -112,6 +112,19 @@ impl Log {
         self
     }
 
+    /// The §2.5 line of a process excluded by name:
+    /// `Process <name> excluded by configuration.`
+    pub fn assert_excluded_by_configuration(&self) -> &Log {
+        assert!(
+            self.messages()
+                .iter()
+                .any(|m| m.starts_with("Process ") && m.ends_with(" excluded by configuration.")),
+            "log lacks `Process … excluded by configuration.`:\n{}",
+            self.text
+        );
+        self
+    }
+
     pub fn assert_lacks(&self, message: &str) -> &Log {
         assert!(
             !self.has(message),

@@ -13,6 +13,19 @@ use std::sync::OnceLock;
 
 const UNLOADING: &str = "This process should not be instrumented, unloading profiler.";
 
+/// The original's ported interop checks (`ThreadProfileApp` modes
+/// `interop` and `interop-parked`), by the names the app prints.
+pub const INTEROP_CHECKS: [&str; 8] = [
+    "Request_profile_n_times_request_fnames",
+    "Request_profile_then_request_fnames_n_times",
+    "Request_profile_then_rfn_rfn",
+    "RequestProfile_Abort",
+    "RequestProfile_VerifyThreadIDs",
+    "Request_profile_without_freeing_previous",
+    "Request_function_names_invalidargs",
+    "Request_function_names_invalid_functionids",
+];
+
 fn app() -> &'static PathBuf {
     static APP: OnceLock<PathBuf> = OnceLock::new();
     APP.get_or_init(|| {
@@ -91,21 +104,8 @@ fn the_original_interop_tests_pass() {
     let logs = scratch();
     let out = run(&home, logs.path(), &["interop-parked"]);
     report(&out, "ABORT");
-    assert_passed(
-        &out,
-        logs.path(),
-        &[
-            "Request_profile_n_times_request_fnames",
-            "Request_profile_then_request_fnames_n_times",
-            "Request_profile_then_rfn_rfn",
-            "RequestProfile_Abort",
-            "RequestProfile_VerifyThreadIDs",
-            "Request_profile_without_freeing_previous",
-            "Request_function_names_invalidargs",
-            "Request_function_names_invalid_functionids",
-        ],
-    )
-    .assert_has("TP: Shutting down thread profiler");
+    assert_passed(&out, logs.path(), &INTEROP_CHECKS)
+        .assert_has("TP: Shutting down thread profiler");
 }
 
 #[test]

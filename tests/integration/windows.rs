@@ -233,12 +233,6 @@ fn an_excluded_windows_process_name_detaches_before_the_pool_rules() {
     out.assert_app_ran();
     let log = out.log(logs.path());
     log.assert_has(UNLOADING)
-        .assert_lacks("Profiler initialized");
-    assert!(
-        log.messages()
-            .iter()
-            .any(|m| m.starts_with("Process ") && m.ends_with(" excluded by configuration.")),
-        "{}",
-        log.text
-    );
+        .assert_lacks("Profiler initialized")
+        .assert_excluded_by_configuration();
 }
