@@ -255,10 +255,28 @@ fn many_profiles_in_a_row_keep_memory_flat() {
         "name cache after the first profile: {}; after the last: {}",
         sizes[0], sizes[last]
     );
+    // A cache that kept entries per profile would grow by at least one
+    // name per profile (thousands here). A bounded cache may still learn a
+    // few names late: the runtime's own threads (the finalizer, run often
+    // by the small gen0) are sometimes caught off their wait, in frames no
+    // earlier profile saw — once, in a fresh-clone CI run, 12 → 16
+    // functions and 9 → 12 types. So the measured phase may add at most a
+    // handful of names, never a number that grows with the profiles.
+    let counts = |s: &str| -> (usize, usize) {
+        let number = |part: Option<&str>| -> usize {
+            part.and_then(|p| p.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("name cache figures in {s:?}"))
+        };
+        let mut parts = s.split(", ");
+        (number(parts.next()), number(parts.next()))
+    };
+    let (functions_before, types_before) = counts(sizes[warmup]);
+    let (functions_after, types_after) = counts(sizes[last]);
     assert!(
-        sizes[1..].iter().all(|s| *s == sizes[last]),
-        "the name cache changed size: first {}, last {}",
-        sizes[1],
+        functions_after <= functions_before + 8 && types_after <= types_before + 8,
+        "the name cache grew during {profiles} profiles: after the warm-up {}, last {}",
+        sizes[warmup],
         sizes[last]
     );
 }
