@@ -46,7 +46,13 @@ public sealed class ParkedThreads : IDisposable
             _threads[i] = new Thread(() => Parking.Descend(depth, ready, _release, Ids), stackSize) { IsBackground = true };
             _threads[i].Start();
         }
-        ready.Wait();
+        // Polled, not ready.Wait(): a waiter makes the last Signal() take the
+        // event's monitor to pulse it, and a thread blocked on that monitor
+        // already reads as WaitSleepJoin while it is still inside Signal(),
+        // so the check below could pass before it parks. With nobody
+        // waiting, Signal() never blocks, and once every thread has
+        // signalled the only wait left in ParkHere is the release.
+        while (!ready.IsSet) Thread.Sleep(1);
         // Signalled is not yet blocked: wait until every thread is inside the wait.
         foreach (var t in _threads)
         {

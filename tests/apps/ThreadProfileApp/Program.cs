@@ -321,7 +321,7 @@ public static class Scenarios
         var ids = new System.Collections.Concurrent.ConcurrentBag<UIntPtr>();
         var thread = new Thread(() => invoke(ready, release, ids)) { IsBackground = true };
         thread.Start();
-        ready.Wait();
+        while (!ready.IsSet) Thread.Sleep(1); // as in ParkedThreads
         while ((thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
         try
         {
