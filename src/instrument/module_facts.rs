@@ -56,9 +56,11 @@ impl ModuleFacts {
             .as_ref()
     }
 
-    pub fn assembly_version(&self, info: &ProfilerInfo) -> Option<Version4> {
+    /// The assembly's version, read on first need (version-ranged points).
+    pub fn assembly_version(&self) -> Option<Version4> {
         *self.assembly_version.get_or_init(|| {
-            info.assembly_import(self.module_id)
+            self.info
+                .assembly_import(self.module_id)
                 .and_then(|a| a.assembly())
                 .map(|a| a.version)
                 .ok()

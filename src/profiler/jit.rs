@@ -185,7 +185,7 @@ impl Active {
         let identity = &candidate.identity;
         let version = identity
             .module
-            .assembly_version(&self.info)
+            .assembly_version()
             .map(|v| AssemblyVersion {
                 major: v.major,
                 minor: v.minor,
